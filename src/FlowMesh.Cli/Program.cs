@@ -1,0 +1,3 @@
+using FlowMesh.Cli;
+
+return await CliApp.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,111 @@
+using FlowMesh.Engine.States;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Engine.Actors;
+
+/// <summary>
+/// A node's exact resource account. A task is placed only when all it asks for is free, so the node is never
+/// over-committed; GPUs are handed out by index.
+/// </summary>
+internal sealed class NodeActor(string id, NodeCapacity capacity)
+{
+    private readonly bool[] _gpuTaken = new bool[capacity.Gpus.Count];
+
+    public string Id { get; } = id;
+
+    public NodeCapacity Capacity { get; } = capacity;
+
+    public NodeState State { get; set; } = NodeState.Up;
+
+    public long Version { get; set; }
+
+    public long FreeCpuMillis { get; private set; } = capacity.CpuMillis;
+
+    public long FreeMemoryBytes { get; private set; } = capacity.MemoryBytes;
+
+    public int FreeSlots { get; private set; } = capacity.Slots;
+
+    public int Running => Capacity.Slots - FreeSlots;
+
+    public bool Supports(string taskType) => Capacity.TaskTypes.Contains(taskType, StringComparer.Ordinal);
+
+    /// <summary>Why this node could never run the request, or null when it could (when free).</summary>
+    public string? NeverFits(string taskType, ResourceRequest r)
+    {
+        if (!Supports(taskType))
+        {
+            return $"no executor for taskType '{taskType}' (node {Id} runs {string.Join(", ", Capacity.TaskTypes)})";
+        }
+
+        if (r.CpuMillis > Capacity.CpuMillis)
+        {
+            return $"asks for {r.CpuMillis / 1000.0:0.###} CPUs, node {Id} has {Capacity.CpuMillis / 1000.0:0.###}";
+        }
+
+        if (r.MemoryBytes > Capacity.MemoryBytes)
+        {
+            return $"asks for {Workflows.Schema.Quantities.FormatBytes(r.MemoryBytes)} memory, node {Id} has {Workflows.Schema.Quantities.FormatBytes(Capacity.MemoryBytes)}";
+        }
+
+        if (r.Gpu is { } g && MatchingGpus(g).Count() < g.Count)
+        {
+            return $"asks for {g.Count} GPU(s) of type '{g.Type}'{(g.MemoryBytes > 0 ? $" with {Workflows.Schema.Quantities.FormatBytes(g.MemoryBytes)}" : string.Empty)}, node {Id} has {DescribeGpus()}";
+        }
+
+        return null;
+    }
+
+    public bool TryReserve(ResourceRequest r, out int[] gpus)
+    {
+        gpus = [];
+        if (State != NodeState.Up || FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
+        {
+            return false;
+        }
+
+        if (r.Gpu is { } g)
+        {
+            var free = MatchingGpus(g).Where(d => !_gpuTaken[d.Index]).Take(g.Count).Select(d => d.Index).ToArray();
+            if (free.Length < g.Count)
+            {
+                return false;
+            }
+
+            gpus = free;
+            foreach (var i in gpus)
+            {
+                _gpuTaken[i] = true;
+            }
+        }
+
+        FreeSlots--;
+        FreeCpuMillis -= r.CpuMillis;
+        FreeMemoryBytes -= r.MemoryBytes;
+        return true;
+    }
+
+    public void Release(ResourceRequest r, IEnumerable<int> gpus)
+    {
+        FreeSlots++;
+        FreeCpuMillis += r.CpuMillis;
+        FreeMemoryBytes += r.MemoryBytes;
+        foreach (var i in gpus)
+        {
+            _gpuTaken[i] = false;
+        }
+
+        if (FreeSlots > Capacity.Slots || FreeCpuMillis > Capacity.CpuMillis || FreeMemoryBytes > Capacity.MemoryBytes)
+        {
+            throw new InvalidOperationException($"node {Id}: released more than was reserved");
+        }
+    }
+
+    private IEnumerable<GpuDevice> MatchingGpus(GpuRequest g) => Capacity.Gpus.Where(d =>
+        (g.Type is "any" or "" || GpuName(d).StartsWith(g.Type, StringComparison.OrdinalIgnoreCase))
+        && (g.MemoryBytes == 0 || d.MemoryBytes >= g.MemoryBytes * 95 / 100));
+
+    /// <summary>FlowMesh GPU types look like <c>nvidia-a100-80gb</c>: vendor and model, lower case, dashes.</summary>
+    internal static string GpuName(GpuDevice d) => d.Name.ToLowerInvariant().Replace(' ', '-');
+
+    private string DescribeGpus() => Capacity.Gpus.Count == 0 ? "no GPUs" : string.Join(", ", Capacity.Gpus.Select(GpuName));
+}

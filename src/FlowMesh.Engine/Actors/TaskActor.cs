@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using FlowMesh.Engine.States;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Engine.Actors;
+
+/// <summary>In-memory image of one task row; it changes only through <see cref="MoveTo"/>, which the store mirrors.</summary>
+internal sealed class TaskActor(int index, string name, string taskType, JsonObject spec, int[] deps, ResourceRequest resources, TaskCondition? condition)
+{
+    public int Index { get; } = index;
+
+    public string Name { get; } = name;
+
+    public string TaskType { get; } = taskType;
+
+    public JsonObject Spec { get; } = spec;
+
+    public int[] Deps { get; } = deps;
+
+    public List<int> Dependents { get; } = [];
+
+    public ResourceRequest Resources { get; } = resources;
+
+    public TaskCondition? Condition { get; } = condition;
+
+    public TaskState State { get; set; } = TaskState.Pending;
+
+    public long Version { get; set; } = 1;
+
+    public int Attempt { get; set; }
+
+    public string? NodeId { get; set; }
+
+    public string? Error { get; set; }
+
+    public int PendingDeps { get; set; }
+
+    /// <summary>Kept while dependents may still read it, then dropped so large workflows stay small in memory.</summary>
+    public JsonNode? Result { get; set; }
+
+    public bool HasResult { get; set; }
+
+    public int UndispatchedDependents { get; set; }
+
+    /// <summary>The GPUs (and, implicitly, CPU and memory) this task holds on the node while it runs.</summary>
+    public int[]? Reservation { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
+
+    public void MoveTo(TaskState to)
+    {
+        StateMachines.Task.Ensure(State, to);
+        State = to;
+        Version++;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Engine.Runtime;
+
+namespace FlowMesh.Engine.Agent;
+
+/// <summary>
+/// The node agent inside the <c>flowmesh run</c> process: runs each placed task's executor, writes results.json and the
+/// log under the data directory, and reports back to the engine's mailbox with the attempt it was given.
+/// </summary>
+internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, EngineOptions options, TimeProvider time, Action<EngineCommand> report) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<(string, int), (CancellationTokenSource Cts, Task Run)> _running = new();
+    private readonly Dictionary<string, IExecutor> _byType = executors.ToDictionary(e => e.TaskType, StringComparer.Ordinal);
+
+    public void Launch(Assignment assignment)
+    {
+        var cts = new CancellationTokenSource();
+        var run = Task.Run(() => RunAsync(assignment, cts.Token), CancellationToken.None);
+        _running[(assignment.WorkflowId, assignment.Index)] = (cts, run);
+        _ = run.ContinueWith(_ =>
+        {
+            if (_running.TryRemove((assignment.WorkflowId, assignment.Index), out var entry) && entry.Run == run)
+            {
+                entry.Cts.Dispose();
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public void Stop(string workflowId, int index)
+    {
+        if (_running.TryGetValue((workflowId, index), out var entry))
+        {
+            entry.Cts.Cancel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _running.Values)
+        {
+            entry.Cts.Cancel();
+        }
+
+        try
+        {
+            await Task.WhenAll(_running.Values.Select(e => e.Run)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        var request = assignment.Request;
+        var log = new BufferedTaskLog(time, options.LogBatchLines, lines => report(new EngineCommand.Logs(assignment.WorkflowId, assignment.Index, request.Attempt, lines)));
+        ExecutionOutcome outcome;
+        try
+        {
+            Directory.CreateDirectory(request.OutputDirectory);
+            outcome = _byType.TryGetValue(request.TaskType, out var executor)
+                ? await executor.ExecuteAsync(request, log, cancellationToken).ConfigureAwait(false)
+                : ExecutionOutcome.Failure($"no executor for taskType '{request.TaskType}' on this node");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (ExecutionException ex)
+        {
+            outcome = ExecutionOutcome.Failure(ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or System.ComponentModel.Win32Exception)
+        {
+            outcome = ExecutionOutcome.Failure($"{request.TaskType} executor failed: {ex.Message}");
+        }
+
+        try
+        {
+            await WriteOutputsAsync(request, outcome, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            outcome = ExecutionOutcome.Failure($"could not write results: {ex.Message}");
+        }
+
+        report(new EngineCommand.Finished(assignment.WorkflowId, assignment.Index, request.Attempt, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()));
+    }
+
+    private async Task WriteOutputsAsync(ExecutionRequest request, ExecutionOutcome outcome, BufferedTaskLog log, CancellationToken cancellationToken)
+    {
+        var results = new JsonObject
+        {
+            ["workflowId"] = request.WorkflowId,
+            ["taskId"] = $"{request.WorkflowId}/{request.TaskName}",
+            ["name"] = request.TaskName,
+            ["taskType"] = request.TaskType,
+            ["attempt"] = request.Attempt,
+            ["status"] = outcome.Succeeded ? "succeeded" : "failed",
+            ["result"] = outcome.Result?.DeepClone(),
+            ["error"] = outcome.Error,
+        };
+        await File.WriteAllTextAsync(Path.Combine(request.OutputDirectory, "results.json"), results.ToJsonString(new() { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllLinesAsync(Path.Combine(request.OutputDirectory, "logs.txt"), log.All.Select(l => $"{l.At:O} {l.Stream} {l.Text}"), cancellationToken).ConfigureAwait(false);
+    }
+}

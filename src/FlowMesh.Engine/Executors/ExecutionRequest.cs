@@ -1,0 +1,16 @@
+using System.Text.Json.Nodes;
+
+namespace FlowMesh.Engine.Executors;
+
+/// <summary>Everything an executor gets: the resolved spec, upstream results and directories, its GPUs and a deadline.</summary>
+public sealed record ExecutionRequest(
+    string WorkflowId,
+    string TaskName,
+    string TaskType,
+    int Attempt,
+    JsonObject Spec,
+    IReadOnlyDictionary<string, JsonNode?> UpstreamResults,
+    IReadOnlyDictionary<string, string> UpstreamDirectories,
+    string OutputDirectory,
+    string WorkDirectory,
+    IReadOnlyList<int> GpuIndices);

@@ -1,0 +1,44 @@
+namespace FlowMesh.Engine.Runtime;
+
+/// <summary>Settings of the embedded engine and its node agent. Defaults are what <c>flowmesh run</c> uses.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Where the store, results and work files live. Default: <see cref="DataDirectory.Default"/>.</summary>
+    public string DataDirectory { get; set; } = Runtime.DataDirectory.Default();
+
+    /// <summary>CPUs the embedded node offers. Default 0: the machine's logical CPU count.</summary>
+    public double NodeCpus { get; set; }
+
+    /// <summary>Memory the embedded node offers, in bytes. Default 0: the machine's total memory.</summary>
+    public long NodeMemoryBytes { get; set; }
+
+    /// <summary>Tasks the embedded node runs at once. Default 0: twice the CPU count, at least 4.</summary>
+    public int NodeSlots { get; set; }
+
+    /// <summary>Most commands applied in one store transaction (group commit). Default 4096.</summary>
+    public int MaxBatch { get; set; } = 4096;
+
+    /// <summary>Python interpreter for python tasks. Default <c>python3</c> (or FLOWMESH_PYTHON).</summary>
+    public string PythonInterpreter { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_PYTHON") ?? "python3";
+
+    /// <summary>Log lines buffered per task before they are written as one event. Default 64.</summary>
+    public int LogBatchLines { get; set; } = 64;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("EngineOptions.DataDirectory must be set");
+        }
+
+        if (NodeCpus < 0 || NodeMemoryBytes < 0 || NodeSlots < 0)
+        {
+            throw new ArgumentException("EngineOptions node capacity cannot be negative");
+        }
+
+        if (MaxBatch < 1 || LogBatchLines < 1)
+        {
+            throw new ArgumentException("EngineOptions.MaxBatch and LogBatchLines must be at least 1");
+        }
+    }
+}

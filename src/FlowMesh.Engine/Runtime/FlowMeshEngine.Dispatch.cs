@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowMesh.Engine.Actors;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Engine.Results;
+using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Engine.Runtime;
+
+public sealed partial class FlowMeshEngine
+{
+    private void Enqueue(WorkflowActor wf, TaskActor t) => _readyQueue.AddLast((wf, t));
+
+    /// <summary>
+    /// Places ready tasks in FIFO order while the node has room. A task no node could ever run fails now with the
+    /// reason; one that only waits for room stops the pass, so each turn costs what it dispatches, not the queue length.
+    /// </summary>
+    private void Schedule(StoreTransaction tx, List<Assignment> dispatches)
+    {
+        var node = _node!;
+        while (_readyQueue.First is { } first)
+        {
+            var (wf, t) = first.Value;
+            if (t.State != TaskState.Ready || !_workflows.ContainsKey(wf.Id))
+            {
+                _readyQueue.RemoveFirst();
+                continue;
+            }
+
+            if (node.NeverFits(t.TaskType, t.Resources) is { } why)
+            {
+                _readyQueue.RemoveFirst();
+                t.Error = $"no node can run this task: {why}";
+                Finish(tx, wf, t, TaskState.Failed, null);
+                CheckWorkflowDone(tx, wf);
+                continue;
+            }
+
+            if (!node.TryReserve(t.Resources, out var gpus))
+            {
+                return;
+            }
+
+            _readyQueue.RemoveFirst();
+            ExecutionRequest request;
+            try
+            {
+                request = BuildRequest(wf, t, gpus);
+            }
+            catch (ExecutionException ex)
+            {
+                node.Release(t.Resources, gpus);
+                t.Error = ex.Message;
+                Finish(tx, wf, t, TaskState.Failed, null);
+                CheckWorkflowDone(tx, wf);
+                continue;
+            }
+
+            ReleaseDependencies(wf, t);
+            t.Attempt++;
+            t.NodeId = node.Id;
+            t.StartedAt = _time.GetUtcNow();
+            t.Error = null;
+            MoveTask(tx, wf, t, TaskState.Running);
+            t.Reservation = gpus;
+            dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus));
+        }
+    }
+
+    private void ReleaseNode(TaskActor t)
+    {
+        if (t.Reservation is { } gpus)
+        {
+            _node!.Release(t.Resources, gpus);
+            t.Reservation = null;
+        }
+    }
+
+    /// <summary>Drops a cached result once every dependent has been dispatched or settled.</summary>
+    private static void ReleaseDependencies(WorkflowActor wf, TaskActor t)
+    {
+        foreach (var d in t.Deps)
+        {
+            var upstream = wf.Tasks[d];
+            if (--upstream.UndispatchedDependents <= 0)
+            {
+                upstream.Result = null;
+            }
+        }
+    }
+
+    private JsonNode? ResultOf(WorkflowActor wf, TaskActor t)
+    {
+        if (t.Result is not null || !t.HasResult)
+        {
+            return t.Result;
+        }
+
+        var row = Store.GetTasks(wf.Id)[t.Index];
+        return row.Result is null ? null : JsonNode.Parse(row.Result);
+    }
+
+    private ExecutionRequest BuildRequest(WorkflowActor wf, TaskActor t, int[] gpus)
+    {
+        var spec = (JsonObject)t.Spec.DeepClone();
+        var upstream = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var dirs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in t.Deps)
+        {
+            var dep = wf.Tasks[d];
+            upstream[dep.Name] = ResultOf(wf, dep);
+            dirs[dep.Name] = Runtime.DataDirectory.ResultsOf(_options.DataDirectory, wf.Id, dep.Name);
+        }
+
+        // {node, path} may name any ancestor, not only a direct dependency (the parser checked it is upstream).
+        foreach (var name in ReferencedNames(spec).Where(n => !upstream.ContainsKey(n)))
+        {
+            if (wf.Find(name) is { } ancestor)
+            {
+                upstream[name] = ResultOf(wf, ancestor);
+                dirs[name] = Runtime.DataDirectory.ResultsOf(_options.DataDirectory, wf.Id, ancestor.Name);
+            }
+        }
+
+        TemplateResolver.Resolve(spec, name => wf.Find(name) is { } target && target != t
+            ? (true, upstream.TryGetValue(name, out var r) ? r : ResultOf(wf, target), $"{wf.Id}/{target.Name}")
+            : (false, null, string.Empty));
+        spec["_upstreamResults"] = new JsonObject(upstream.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
+        return new ExecutionRequest(wf.Id, t.Name, t.TaskType, t.Attempt + 1, spec, upstream, dirs,
+            Runtime.DataDirectory.ResultsOf(_options.DataDirectory, wf.Id, t.Name),
+            Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus);
+    }
+
+    private static IEnumerable<string> ReferencedNames(JsonNode? node)
+    {
+        var stack = new Stack<JsonNode?>();
+        stack.Push(node);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case JsonObject o:
+                    if (o["node"] is JsonValue v && v.TryGetValue<string>(out var name) && o.ContainsKey("path"))
+                    {
+                        yield return name;
+                    }
+
+                    foreach (var (_, child) in o)
+                    {
+                        stack.Push(child);
+                    }
+
+                    break;
+                case JsonArray a:
+                    foreach (var child in a)
+                    {
+                        stack.Push(child);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private WorkflowActor Load(WorkflowRow row)
+    {
+        var rows = Store.GetTasks(row.Id);
+        var tasks = new TaskActor[rows.Count];
+        foreach (var r in rows)
+        {
+            var spec = (JsonObject)JsonNode.Parse(r.Spec)!;
+            var resources = JsonSerializer.Deserialize<ResourceRequest>(r.Resources) ?? ResourceRequest.None;
+            TaskCondition? condition = spec["condition"] is JsonObject c
+                ? new TaskCondition(c["node"]!.GetValue<string>(), c["field"]!.GetValue<string>(), ResultPath.Text(c["equals"]))
+                : null;
+            tasks[r.Index] = new TaskActor(r.Index, r.Name, r.TaskType, spec, JsonSerializer.Deserialize<int[]>(r.Deps)!, resources, condition)
+            {
+                State = Enum.Parse<TaskState>(r.State),
+                Version = r.Version,
+                Attempt = r.Attempt,
+                NodeId = r.NodeId,
+                Error = r.Error,
+                HasResult = r.Result is not null,
+                StartedAt = r.StartedAt,
+                FinishedAt = r.FinishedAt,
+            };
+        }
+
+        var wf = new WorkflowActor(row.Id, row.Name, tasks)
+        {
+            State = Enum.Parse<WorkflowState>(row.State),
+            Version = row.Version,
+            NextSeq = Store.LastEventSeq(row.Id) + 1,
+            TerminalCount = tasks.Count(t => t.IsTerminal),
+        };
+        Link(wf);
+        return wf;
+    }
+}

@@ -1,0 +1,340 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowMesh.Engine.Actors;
+using FlowMesh.Engine.Agent;
+using FlowMesh.Engine.Results;
+using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
+
+namespace FlowMesh.Engine.Runtime;
+
+public sealed partial class FlowMeshEngine
+{
+    private void Apply(StoreTransaction tx, EngineCommand command)
+    {
+        switch (command)
+        {
+            case EngineCommand.Submit submit:
+                ApplySubmit(tx, submit);
+                break;
+            case EngineCommand.Resume resume:
+                ApplyResume(tx, resume);
+                break;
+            case EngineCommand.Cancel cancel:
+                ApplyCancel(tx, cancel);
+                break;
+            case EngineCommand.Finished finished:
+                ApplyFinished(tx, finished);
+                break;
+            case EngineCommand.Logs logs:
+                if (_workflows.TryGetValue(logs.WorkflowId, out var wf) && wf.Tasks[logs.Index] is { State: TaskState.Running } t && t.Attempt == logs.Attempt)
+                {
+                    LogEvent(wf, t, logs.Lines);
+                }
+
+                break;
+        }
+    }
+
+    private void ApplySubmit(StoreTransaction tx, EngineCommand.Submit submit)
+    {
+        var def = submit.Definition;
+        var id = $"wf-{_time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var index = def.Tasks.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var tasks = new TaskActor[def.Tasks.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var t = def.Tasks[i];
+            tasks[i] = new TaskActor(i, t.Name, t.TaskType, t.Spec, [.. t.DependsOn.Select(d => index[d])], t.Resources, t.Condition);
+        }
+
+        var wf = new WorkflowActor(id, def.Name, tasks);
+        var now = _time.GetUtcNow();
+        tx.InsertWorkflow(new WorkflowRow(id, def.Name, nameof(WorkflowState.Pending), 1, def.SourceFile, def.Format.ToString(), _node!.Id, null, now, null, tasks.Length));
+        foreach (var t in tasks)
+        {
+            tx.InsertTask(new TaskRow(id, t.Index, t.Name, t.TaskType, nameof(TaskState.Pending), 1, t.Spec.ToJsonString(), JsonSerializer.Serialize(t.Deps),
+                JsonSerializer.Serialize(t.Resources), 0, null, null, null, null, null));
+        }
+
+        _workflows[id] = wf;
+        Event(wf, "workflow.submitted", null, new JsonObject { ["name"] = def.Name, ["tasks"] = tasks.Length, ["source"] = def.SourceFile });
+        MoveWorkflow(tx, wf, WorkflowState.Running, null);
+        Link(wf);
+        foreach (var t in tasks.Where(t => t.PendingDeps == 0))
+        {
+            OnDependenciesDone(tx, wf, t);
+        }
+
+        CheckWorkflowDone(tx, wf);
+        _afterCommit.Add(() => submit.Ack.TrySetResult(id));
+    }
+
+    private void ApplyResume(StoreTransaction tx, EngineCommand.Resume resume)
+    {
+        if (_workflows.ContainsKey(resume.WorkflowId))
+        {
+            _afterCommit.Add(() => resume.Ack.TrySetResult(resume.WorkflowId));
+            return;
+        }
+
+        var row = Store.GetWorkflow(resume.WorkflowId);
+        if (row is null)
+        {
+            resume.Ack.TrySetException(new KeyNotFoundException($"no workflow '{resume.WorkflowId}' in {_options.DataDirectory}"));
+            return;
+        }
+
+        var state = Enum.Parse<WorkflowState>(row.State);
+        if (StateMachines.Workflow.IsTerminal(state))
+        {
+            _afterCommit.Add(() => resume.Ack.TrySetResult(resume.WorkflowId));
+            CompleteWaiter(resume.WorkflowId, state);
+            return;
+        }
+
+        if (row.OwnerNode is { } owner && owner != _node!.Id && Store.GetNode(owner) is { } ownerRow && ProcessIdentity.IsAlive(ownerRow))
+        {
+            resume.Ack.TrySetException(new InvalidOperationException($"workflow {row.Id} is being run by process {ownerRow.Pid} on {ownerRow.Host}"));
+            return;
+        }
+
+        var wf = Load(row);
+        _workflows[wf.Id] = wf;
+        tx.UpdateWorkflow(wf.Id, wf.Version, wf.State.ToString(), _node!.Id, wf.Error, null);
+        wf.Version++;
+        Event(wf, "workflow.resumed", null, new JsonObject { ["node"] = _node.Id, ["previousNode"] = row.OwnerNode });
+        foreach (var t in wf.Tasks)
+        {
+            switch (t.State)
+            {
+                case TaskState.Running:
+                    // Its lease died with the previous runner: the result was never acknowledged, so it runs again.
+                    MoveTask(tx, wf, t, TaskState.Ready, reason: $"requeued: node {t.NodeId} is gone");
+                    t.NodeId = null;
+                    Enqueue(wf, t);
+                    break;
+                case TaskState.Ready:
+                    Enqueue(wf, t);
+                    break;
+                case TaskState.Pending when t.PendingDeps == 0:
+                    OnDependenciesDone(tx, wf, t);
+                    break;
+            }
+        }
+
+        CheckWorkflowDone(tx, wf);
+        _afterCommit.Add(() => resume.Ack.TrySetResult(wf.Id));
+    }
+
+    private void ApplyCancel(StoreTransaction tx, EngineCommand.Cancel cancel)
+    {
+        if (!_workflows.TryGetValue(cancel.WorkflowId, out var wf))
+        {
+            cancel.Ack.TrySetException(new KeyNotFoundException($"workflow '{cancel.WorkflowId}' is not run by this process"));
+            return;
+        }
+
+        foreach (var t in wf.Tasks.Where(t => !t.IsTerminal))
+        {
+            if (t.State == TaskState.Running)
+            {
+                _agent!.Stop(wf.Id, t.Index);
+                ReleaseNode(t);
+            }
+
+            t.Error = cancel.Reason;
+            Finish(tx, wf, t, TaskState.Cancelled, null);
+        }
+
+        CheckWorkflowDone(tx, wf);
+        _afterCommit.Add(() => cancel.Ack.TrySetResult(wf.Id));
+    }
+
+    private void ApplyFinished(StoreTransaction tx, EngineCommand.Finished report)
+    {
+        // Fencing: only the attempt that holds the lease may finish the task; late or duplicate reports are dropped.
+        if (!_workflows.TryGetValue(report.WorkflowId, out var wf) || wf.Tasks[report.Index] is not { State: TaskState.Running } t || t.Attempt != report.Attempt)
+        {
+            return;
+        }
+
+        if (report.Lines.Count > 0)
+        {
+            LogEvent(wf, t, report.Lines);
+        }
+
+        ReleaseNode(t);
+        if (report.Succeeded)
+        {
+            t.Result = report.Result;
+            t.HasResult = true;
+            Event(wf, "task.result", t, new JsonObject { ["result"] = report.Result?.DeepClone() });
+            Finish(tx, wf, t, TaskState.Succeeded, report.Result?.ToJsonString() ?? "null");
+        }
+        else
+        {
+            t.Error = report.Error;
+            Finish(tx, wf, t, TaskState.Failed, null);
+        }
+
+        CheckWorkflowDone(tx, wf);
+    }
+
+    /// <summary>Builds the readiness counters from edges: O(tasks + edges), done once per load.</summary>
+    private void Link(WorkflowActor wf)
+    {
+        foreach (var t in wf.Tasks)
+        {
+            var pending = 0;
+            foreach (var d in t.Deps)
+            {
+                wf.Tasks[d].Dependents.Add(t.Index);
+                pending += wf.Tasks[d].State is TaskState.Succeeded or TaskState.Skipped ? 0 : 1;
+            }
+
+            Counters.Edge(t.Deps.Length);
+            t.PendingDeps = pending;
+        }
+
+        foreach (var t in wf.Tasks)
+        {
+            t.UndispatchedDependents = t.Dependents.Count(d => wf.Tasks[d].State is TaskState.Pending or TaskState.Ready);
+        }
+    }
+
+    private void Finish(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState to, string? result)
+    {
+        if (t.State is TaskState.Pending or TaskState.Ready)
+        {
+            ReleaseDependencies(wf, t);
+        }
+
+        t.FinishedAt = _time.GetUtcNow();
+        MoveTask(tx, wf, t, to, result: result);
+        wf.TerminalCount++;
+        foreach (var d in t.Dependents)
+        {
+            Counters.Edge();
+            var dependent = wf.Tasks[d];
+            if (dependent.State != TaskState.Pending)
+            {
+                continue;
+            }
+
+            if (to is TaskState.Succeeded or TaskState.Skipped)
+            {
+                if (--dependent.PendingDeps == 0)
+                {
+                    OnDependenciesDone(tx, wf, dependent);
+                }
+            }
+            else
+            {
+                // A failed or cancelled upstream fails the dependents with the reason, so nothing is left pending.
+                dependent.Error = to == TaskState.Failed ? $"upstream failed: {t.Name}" : $"upstream cancelled: {t.Name}";
+                Finish(tx, wf, dependent, to == TaskState.Failed ? TaskState.Failed : TaskState.Cancelled, null);
+            }
+        }
+    }
+
+    private void OnDependenciesDone(StoreTransaction tx, WorkflowActor wf, TaskActor t)
+    {
+        if (t.Condition is { } c)
+        {
+            var upstream = wf.Find(c.Node);
+            var actual = upstream is { HasResult: true } ? ResultPath.Evaluate(ResultOf(wf, upstream), c.Field) : null;
+            var text = actual is null ? null : ResultPath.Text(actual);
+            if (text != c.EqualsValue)
+            {
+                t.Error = null;
+                Event(wf, "task.condition", t, new JsonObject { ["node"] = c.Node, ["field"] = c.Field, ["equals"] = c.EqualsValue, ["actual"] = text, ["met"] = false });
+                Finish(tx, wf, t, TaskState.Skipped, new JsonObject { ["skipped"] = true, ["reason"] = $"condition {c.Node}.{c.Field} == '{c.EqualsValue}' not met (was '{text}')" }.ToJsonString());
+                return;
+            }
+        }
+
+        MoveTask(tx, wf, t, TaskState.Ready);
+        Enqueue(wf, t);
+    }
+
+    private void CheckWorkflowDone(StoreTransaction tx, WorkflowActor wf)
+    {
+        if (wf.TerminalCount < wf.Tasks.Length || StateMachines.Workflow.IsTerminal(wf.State))
+        {
+            return;
+        }
+
+        var failed = wf.Tasks.FirstOrDefault(t => t.State == TaskState.Failed);
+        var cancelled = wf.Tasks.Any(t => t.State == TaskState.Cancelled);
+        var to = failed is not null ? WorkflowState.Failed : cancelled ? WorkflowState.Cancelled : WorkflowState.Succeeded;
+        MoveWorkflow(tx, wf, to, failed is null ? null : $"task {failed.Name} failed: {failed.Error}");
+        _workflows.Remove(wf.Id);
+        _afterCommit.Add(() => CompleteWaiter(wf.Id, to));
+    }
+
+    private void CompleteWaiter(string workflowId, WorkflowState state)
+    {
+        lock (_waiters)
+        {
+            if (!_waiters.TryGetValue(workflowId, out var tcs))
+            {
+                _waiters[workflowId] = tcs = new TaskCompletionSource<WorkflowState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            tcs.TrySetResult(state);
+        }
+    }
+
+    private void MoveWorkflow(StoreTransaction tx, WorkflowActor wf, WorkflowState to, string? error)
+    {
+        var expected = wf.Version;
+        wf.MoveTo(to);
+        wf.Error = error;
+        var terminal = StateMachines.Workflow.IsTerminal(to);
+        tx.UpdateWorkflow(wf.Id, expected, to.ToString(), _node!.Id, error, terminal ? _time.GetUtcNow() : null);
+        Event(wf, "workflow.state", null, new JsonObject { ["state"] = to.ToString(), ["error"] = error });
+    }
+
+    private void MoveTask(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState to, string? result = null, string? reason = null)
+    {
+        var expected = t.Version;
+        t.MoveTo(to);
+        Counters.Transition();
+        tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt));
+        var data = new JsonObject { ["state"] = to.ToString(), ["attempt"] = t.Attempt };
+        if (t.NodeId is not null && to == TaskState.Running)
+        {
+            data["node"] = t.NodeId;
+        }
+
+        if (t.Error is not null && to is TaskState.Failed or TaskState.Cancelled)
+        {
+            data["error"] = t.Error;
+        }
+
+        if (reason is not null)
+        {
+            data["reason"] = reason;
+        }
+
+        Event(wf, "task.state", t, data);
+    }
+
+    private void Event(WorkflowActor wf, string kind, TaskActor? task, JsonObject data) =>
+        _pendingEvents.Add(new EventRow(wf.Id, wf.NextSeq++, _time.GetUtcNow(), kind, task?.Name, data.ToJsonString()));
+
+    private void LogEvent(WorkflowActor wf, TaskActor t, IReadOnlyList<LogLine> lines)
+    {
+        var array = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
+        Event(wf, "task.log", t, new JsonObject { ["attempt"] = t.Attempt, ["lines"] = array });
+    }
+
+    private void FlushEvents(StoreTransaction tx)
+    {
+        foreach (var e in _pendingEvents)
+        {
+            tx.AppendEvent(e);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using FlowMesh.Engine.Actors;
+using FlowMesh.Engine.Agent;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Engine.Runtime;
+
+/// <summary>
+/// The embedded engine: workflow and task actors driven by one writer loop. Each turn drains the mailbox, applies every
+/// transition to the actors and to one store transaction (group commit), places ready tasks on the node, commits, and
+/// only then acknowledges callers, publishes events and launches executors. A crash at any point leaves the store at
+/// the last commit, which <see cref="ResumeAsync"/> continues from.
+/// </summary>
+public sealed partial class FlowMeshEngine : IAsyncDisposable
+{
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<EngineCommand> _mailbox = Channel.CreateUnbounded<EngineCommand>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, WorkflowActor> _workflows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource<WorkflowState>> _waiters = new(StringComparer.Ordinal);
+    private readonly LinkedList<(WorkflowActor Workflow, TaskActor Task)> _readyQueue = new();
+    private readonly List<EventRow> _pendingEvents = [];
+    private readonly List<Action> _afterCommit = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IReadOnlyList<IExecutor> _executors;
+    private SqliteStore? _store;
+    private NodeActor? _node;
+    private EmbeddedNodeAgent? _agent;
+    private Task? _loop;
+
+    public FlowMeshEngine(EngineOptions options, TimeProvider time, IEnumerable<IExecutor>? executors = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = time;
+        _executors = [.. (executors ?? DefaultExecutors(options)).Where(e => e.IsAvailable)];
+    }
+
+    /// <summary>Raised after each commit with the events it made durable, in sequence order per workflow.</summary>
+    public event Action<IReadOnlyList<EventRow>>? EventsCommitted;
+
+    public EngineCounters Counters { get; } = new();
+
+    public string DataDirectory => _options.DataDirectory;
+
+    public string NodeId => _node?.Id ?? throw new InvalidOperationException("the engine is not started");
+
+    public NodeCapacity NodeCapacity => _node?.Capacity ?? throw new InvalidOperationException("the engine is not started");
+
+    internal SqliteStore Store => _store ?? throw new InvalidOperationException("the engine is not started");
+
+    public static IEnumerable<IExecutor> DefaultExecutors(EngineOptions options) =>
+        [new EchoExecutor(), new PythonExecutor(options.PythonInterpreter)];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _store = SqliteStore.Open(_options.DataDirectory);
+        var capacity = MachineInfo.Capacity(_options, _executors.Select(e => e.TaskType));
+        _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity);
+        using (var tx = _store.Begin())
+        {
+            var identity = ProcessIdentity.Current;
+            tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Up), 1, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(capacity)), -1);
+            tx.Commit();
+        }
+
+        _node.Version = 1;
+        _agent = new EmbeddedNodeAgent(_executors, _options, _time, report => _mailbox.Writer.TryWrite(report));
+        _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Validates nothing (the parser did), stores the workflow and its tasks, and returns its id once durable.</summary>
+    public Task<string> SubmitAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.Submit(definition, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Takes over a workflow whose previous runner died: tasks it held go back to the queue; finished ones stay finished.</summary>
+    public Task<string> ResumeAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.Resume(workflowId, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task<string> CancelAsync(string workflowId, string reason, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.Cancel(workflowId, reason, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when the workflow reaches a terminal state.</summary>
+    public Task<WorkflowState> WaitAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        lock (_waiters)
+        {
+            if (!_waiters.TryGetValue(workflowId, out var tcs))
+            {
+                tcs = new TaskCompletionSource<WorkflowState>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters[workflowId] = tcs;
+                // The loop owns the store's connection; a waiter reads through a connection of its own.
+                using var reader = SqliteStore.Open(_options.DataDirectory);
+                if (reader.GetWorkflow(workflowId) is { } row && Enum.Parse<WorkflowState>(row.State) is var s && StateMachines.Workflow.IsTerminal(s))
+                {
+                    tcs.TrySetResult(s);
+                }
+            }
+
+            return tcs.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _mailbox.Writer.TryComplete();
+        _stopping.Cancel();
+        if (_agent is not null)
+        {
+            await _agent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (_store is not null && _node is not null)
+        {
+            try
+            {
+                using var tx = _store.Begin();
+                var identity = ProcessIdentity.Current;
+                tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Left), 0, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(_node.Capacity)), _node.Version);
+                tx.Commit();
+            }
+            catch (Exception ex) when (ex is StaleVersionException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Leaving is best effort: a node that does not say goodbye is found dead by its process identity.
+            }
+        }
+
+        _store?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void Post(EngineCommand command)
+    {
+        if (_loop is null)
+        {
+            throw new InvalidOperationException("the engine is not started");
+        }
+
+        if (!_mailbox.Writer.TryWrite(command))
+        {
+            throw new ObjectDisposedException(nameof(FlowMeshEngine));
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<EngineCommand>();
+        var dispatches = new List<Assignment>();
+        try
+        {
+            while (await _mailbox.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < _options.MaxBatch && _mailbox.Reader.TryRead(out var command))
+                {
+                    batch.Add(command);
+                }
+
+                dispatches.Clear();
+                using (var tx = Store.Begin())
+                {
+                    foreach (var command in batch)
+                    {
+                        Apply(tx, command);
+                    }
+
+                    Schedule(tx, dispatches);
+                    FlushEvents(tx);
+                    tx.Commit();
+                }
+
+                Counters.Commit();
+                AfterCommit(dispatches);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Memory may now be ahead of the store: stop here and let a restart resume from the last commit.
+            lock (_waiters)
+            {
+                foreach (var waiter in _waiters.Values)
+                {
+                    waiter.TrySetException(new InvalidOperationException($"the engine stopped: {ex.Message}", ex));
+                }
+            }
+
+            foreach (var command in batch)
+            {
+                FailAck(command, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private void AfterCommit(List<Assignment> dispatches)
+    {
+        var events = _pendingEvents.ToArray();
+        _pendingEvents.Clear();
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+
+        _afterCommit.Clear();
+        if (events.Length > 0)
+        {
+            EventsCommitted?.Invoke(events);
+        }
+
+        foreach (var assignment in dispatches)
+        {
+            _agent!.Launch(assignment);
+        }
+    }
+
+    private static void FailAck(EngineCommand command, Exception ex)
+    {
+        switch (command)
+        {
+            case EngineCommand.Submit s: s.Ack.TrySetException(ex); break;
+            case EngineCommand.Resume r: r.Ack.TrySetException(ex); break;
+            case EngineCommand.Cancel c: c.Ack.TrySetException(ex); break;
+        }
+    }
+}

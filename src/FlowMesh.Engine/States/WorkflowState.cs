@@ -1,0 +1,10 @@
+namespace FlowMesh.Engine.States;
+
+public enum WorkflowState
+{
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}

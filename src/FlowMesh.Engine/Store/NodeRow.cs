@@ -1,0 +1,3 @@
+namespace FlowMesh.Engine.Store;
+
+public sealed record NodeRow(string Id, string State, long Version, string Host, int Pid, long ProcessStart, DateTimeOffset HeartbeatAt, string Capacity);

@@ -1,0 +1,159 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace FlowMesh.Engine.Store;
+
+/// <summary>
+/// One atomic step (or a group of them: the engine commits every transition of a loop turn together). Updates carry
+/// the version they expect and throw <see cref="StaleVersionException"/> when the row moved on.
+/// </summary>
+public sealed class StoreTransaction(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+{
+    private SqliteCommand? _updateTask;
+    private SqliteCommand? _insertEvent;
+
+    public int Writes { get; private set; }
+
+    public void InsertWorkflow(WorkflowRow w)
+    {
+        using var cmd = Command("INSERT INTO workflows(id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count) VALUES ($id, $name, $state, $version, $src, $format, $owner, $error, $at, NULL, $count)");
+        cmd.Parameters.AddWithValue("$id", w.Id);
+        cmd.Parameters.AddWithValue("$name", w.Name);
+        cmd.Parameters.AddWithValue("$state", w.State);
+        cmd.Parameters.AddWithValue("$version", w.Version);
+        cmd.Parameters.AddWithValue("$src", w.SourceFile);
+        cmd.Parameters.AddWithValue("$format", w.Format);
+        cmd.Parameters.AddWithValue("$owner", (object?)w.OwnerNode ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$error", (object?)w.Error ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$at", Iso(w.SubmittedAt));
+        cmd.Parameters.AddWithValue("$count", w.TaskCount);
+        cmd.ExecuteNonQuery();
+        Writes++;
+    }
+
+    public void InsertTask(TaskRow t)
+    {
+        using var cmd = Command("INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at) VALUES ($wf, $idx, $name, $type, $state, $version, $spec, $deps, $res, $attempt, NULL, NULL, NULL, NULL, NULL)");
+        cmd.Parameters.AddWithValue("$wf", t.WorkflowId);
+        cmd.Parameters.AddWithValue("$idx", t.Index);
+        cmd.Parameters.AddWithValue("$name", t.Name);
+        cmd.Parameters.AddWithValue("$type", t.TaskType);
+        cmd.Parameters.AddWithValue("$state", t.State);
+        cmd.Parameters.AddWithValue("$version", t.Version);
+        cmd.Parameters.AddWithValue("$spec", t.Spec);
+        cmd.Parameters.AddWithValue("$deps", t.Deps);
+        cmd.Parameters.AddWithValue("$res", t.Resources);
+        cmd.Parameters.AddWithValue("$attempt", t.Attempt);
+        cmd.ExecuteNonQuery();
+        Writes++;
+    }
+
+    /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
+    public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
+    {
+        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, started_at = COALESCE($started, started_at), finished_at = $finished WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
+            "$state", "$attempt", "$node", "$result", "$error", "$started", "$finished", "$wf", "$idx", "$expected");
+        var p = _updateTask.Parameters;
+        p[0].Value = update.State;
+        p[1].Value = update.Attempt;
+        p[2].Value = (object?)update.NodeId ?? DBNull.Value;
+        p[3].Value = (object?)update.Result ?? DBNull.Value;
+        p[4].Value = (object?)update.Error ?? DBNull.Value;
+        p[5].Value = update.StartedAt is { } s ? Iso(s) : DBNull.Value;
+        p[6].Value = update.FinishedAt is { } f ? Iso(f) : DBNull.Value;
+        p[7].Value = workflowId;
+        p[8].Value = index;
+        p[9].Value = expectedVersion;
+        if (_updateTask.ExecuteNonQuery() != 1)
+        {
+            throw new StaleVersionException("task", $"{workflowId}/{index}", expectedVersion);
+        }
+
+        Writes++;
+    }
+
+    public void UpdateWorkflow(string id, long expectedVersion, string state, string? ownerNode, string? error, DateTimeOffset? finishedAt)
+    {
+        using var cmd = Command("UPDATE workflows SET state = $state, version = version + 1, owner_node = $owner, error = $error, finished_at = $finished WHERE id = $id AND version = $expected");
+        cmd.Parameters.AddWithValue("$state", state);
+        cmd.Parameters.AddWithValue("$owner", (object?)ownerNode ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$finished", finishedAt is { } f ? Iso(f) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$expected", expectedVersion);
+        if (cmd.ExecuteNonQuery() != 1)
+        {
+            throw new StaleVersionException("workflow", id, expectedVersion);
+        }
+
+        Writes++;
+    }
+
+    public void AppendEvent(EventRow e)
+    {
+        _insertEvent ??= Prepare("INSERT INTO events(workflow_id, seq, at, kind, task, data) VALUES ($wf, $seq, $at, $kind, $task, $data)",
+            "$wf", "$seq", "$at", "$kind", "$task", "$data");
+        var p = _insertEvent.Parameters;
+        p[0].Value = e.WorkflowId;
+        p[1].Value = e.Seq;
+        p[2].Value = Iso(e.At);
+        p[3].Value = e.Kind;
+        p[4].Value = (object?)e.Task ?? DBNull.Value;
+        p[5].Value = e.Data;
+        _insertEvent.ExecuteNonQuery();
+        Writes++;
+    }
+
+    /// <summary>Registers or refreshes a node; <paramref name="expectedVersion"/> of -1 means "insert".</summary>
+    public void SaveNode(NodeRow n, long expectedVersion)
+    {
+        using var cmd = expectedVersion < 0
+            ? Command("INSERT INTO nodes(id, state, version, host, pid, process_start, heartbeat_at, capacity) VALUES ($id, $state, 1, $host, $pid, $start, $hb, $cap)")
+            : Command("UPDATE nodes SET state = $state, version = version + 1, host = $host, pid = $pid, process_start = $start, heartbeat_at = $hb, capacity = $cap WHERE id = $id AND version = $expected");
+        cmd.Parameters.AddWithValue("$id", n.Id);
+        cmd.Parameters.AddWithValue("$state", n.State);
+        cmd.Parameters.AddWithValue("$host", n.Host);
+        cmd.Parameters.AddWithValue("$pid", n.Pid);
+        cmd.Parameters.AddWithValue("$start", n.ProcessStart);
+        cmd.Parameters.AddWithValue("$hb", Iso(n.HeartbeatAt));
+        cmd.Parameters.AddWithValue("$cap", n.Capacity);
+        cmd.Parameters.AddWithValue("$expected", expectedVersion);
+        if (cmd.ExecuteNonQuery() != 1)
+        {
+            throw new StaleVersionException("node", n.Id, expectedVersion);
+        }
+
+        Writes++;
+    }
+
+    public void Commit() => transaction.Commit();
+
+    public void Dispose()
+    {
+        _updateTask?.Dispose();
+        _insertEvent?.Dispose();
+        transaction.Dispose();
+    }
+
+    internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private SqliteCommand Command(string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        var cmd = Command(sql);
+        foreach (var name in names)
+        {
+            cmd.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        cmd.Prepare();
+        return cmd;
+    }
+}

@@ -1,0 +1,14 @@
+namespace FlowMesh.Engine.Store;
+
+public sealed record WorkflowRow(
+    string Id,
+    string Name,
+    string State,
+    long Version,
+    string SourceFile,
+    string Format,
+    string? OwnerNode,
+    string? Error,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? FinishedAt,
+    int TaskCount);

@@ -1,0 +1,24 @@
+namespace FlowMesh.Workflows.Schema;
+
+/// <summary>Every taskType FlowMesh knows, grouped by the fields they take.</summary>
+public static class TaskTypes
+{
+    public const string Echo = "echo";
+    public const string Python = "python";
+    public const string Inference = "inference";
+    public const string Ssh = "ssh";
+
+    internal static readonly string[] ModelInfer =
+    [
+        "inference", "embedding", "diffusion",
+        "omni_text2image", "omni_text2speech", "omni_text2audio", "omni_text2general", "omni_text2video",
+    ];
+
+    internal static readonly string[] Training = ["sft", "lora_sft", "dpo", "ppo", "image_classification_training", "image_classification"];
+
+    internal static readonly string[] Other = ["rag", "agent", "api", "data_profiling", "data_retrieval", "echo", "ssh", "serve", "python"];
+
+    public static IReadOnlyList<string> All { get; } = [.. ModelInfer, .. Training, .. Other];
+
+    public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);
+}
