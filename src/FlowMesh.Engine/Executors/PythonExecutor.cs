@@ -70,7 +70,9 @@ internal sealed class PythonExecutor(string interpreter) : IExecutor
         psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         psi.Environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', request.GpuIndices);
 
-        var timeout = spec["timeoutSeconds"] is JsonValue t ? t.GetValue<double>() : DefaultTimeoutSeconds;
+        var timeout = spec["timeoutSeconds"] is JsonValue t && double.TryParse(t.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? seconds
+            : DefaultTimeoutSeconds;
         using var process = Process.Start(psi) ?? throw new ExecutionException($"could not start {interpreter}");
         process.StandardInput.Close();
         var stdout = PumpAsync(process.StandardOutput, "stdout", log);

@@ -199,6 +199,8 @@ internal sealed class DagChecker(IReadOnlyList<TaskEntry> entries, DiagnosticBag
 
             // Walked along "depends on"; report in run order: a -> b means b depends on a.
             cycle.Reverse();
+            var lead = cycle.IndexOf(cycle.Min());
+            cycle = [.. cycle.Skip(lead), .. cycle.Take(lead)];
             var path = string.Join(" -> ", cycle.Append(cycle[0]).Select(i => entries[i].Name));
             var head = entries[cycle[0]];
             var at = head.DependsOn.FirstOrDefault(d => d.Name == entries[cycle[^1]].Name).Node ?? head.NameNode;

@@ -98,6 +98,13 @@ internal static class YamlSourceReader
             diagnostics.Add(Mark(ex.Start), string.Empty, $"malformed YAML: {Clean(ex.Message)}");
             return null;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            // The YAML scanner has a few inputs it fails on without a YamlException; they are still bad input, not a crash.
+            var at = parser.Current is { } current ? Mark(current.End) : new SourceMark(1, 1);
+            diagnostics.Add(at, string.Empty, $"malformed YAML near here (the YAML reader stopped: {ex.Message})");
+            return null;
+        }
 
         if (root is null)
         {

@@ -1,0 +1,51 @@
+using FlowMesh.Engine.Runtime;
+using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Tests.Support;
+
+/// <summary>A real engine on a real SQLite file in a temporary data directory.</summary>
+internal sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly TempDir _dir;
+
+    private EngineHarness(FlowMeshEngine engine, TempDir dir)
+    {
+        Engine = engine;
+        _dir = dir;
+    }
+
+    public FlowMeshEngine Engine { get; }
+
+    public string DataDir => Engine.DataDirectory;
+
+    public static async Task<EngineHarness> StartAsync(int slots = 64, double cpus = 64)
+    {
+        var dir = new TempDir();
+        var engine = new FlowMeshEngine(new EngineOptions { DataDirectory = dir.Path, NodeSlots = slots, NodeCpus = cpus, NodeMemoryBytes = 1L << 40 }, TimeProvider.System);
+        await engine.StartAsync(CancellationToken.None);
+        return new EngineHarness(engine, dir);
+    }
+
+    public async Task<(WorkflowState State, IReadOnlyList<TaskRow> Tasks)> RunAsync(string yaml)
+    {
+        var parsed = WorkflowParser.Parse(yaml, "test.yaml");
+        Assert.True(parsed.Success, string.Join("\n", parsed.Diagnostics));
+        return await RunAsync(parsed.Workflow!);
+    }
+
+    public async Task<(WorkflowState State, IReadOnlyList<TaskRow> Tasks)> RunAsync(WorkflowDefinition definition)
+    {
+        var id = await Engine.SubmitAsync(definition, CancellationToken.None);
+        var state = await Engine.WaitAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(5));
+        using var store = SqliteStore.Open(DataDir);
+        return (state, store.GetTasks(id));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        _dir.Dispose();
+    }
+}
