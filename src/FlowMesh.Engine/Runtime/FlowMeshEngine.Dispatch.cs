@@ -98,8 +98,7 @@ public sealed partial class FlowMeshEngine
             return t.Result;
         }
 
-        var row = Store.GetTasks(wf.Id)[t.Index];
-        return row.Result is null ? null : JsonNode.Parse(row.Result);
+        return Store.GetTaskResult(wf.Id, t.Index) is { } json ? JsonNode.Parse(json) : null;
     }
 
     private ExecutionRequest BuildRequest(WorkflowActor wf, TaskActor t, int[] gpus)

@@ -96,6 +96,14 @@ public sealed class SqliteStore : IDisposable
         return list;
     }
 
+    public string? GetTaskResult(string workflowId, int index)
+    {
+        using var cmd = Command("SELECT result FROM tasks WHERE workflow_id = $wf AND idx = $idx");
+        cmd.Parameters.AddWithValue("$wf", workflowId);
+        cmd.Parameters.AddWithValue("$idx", index);
+        return cmd.ExecuteScalar() as string;
+    }
+
     public IReadOnlyList<EventRow> GetEvents(string workflowId, long afterSeq, int limit)
     {
         using var cmd = Command("SELECT workflow_id, seq, at, kind, task, data FROM events WHERE workflow_id = $wf AND seq > $after ORDER BY seq LIMIT $limit");
