@@ -22,6 +22,10 @@ internal static class CliApp
               flowmesh run my-workflow.yaml          run it on this machine (embedded store, no server needed)
               flowmesh list                          workflows run from this data directory
               flowmesh show <workflow-id>            tasks, states, outputs and errors of one workflow
+
+            As a service:
+              flowmesh up                            API server + a node on this machine (admin token in <data-dir>/admin.token)
+              flowmesh workflow submit f.yaml -w     submit to a server and watch it (--server, --token)
             """);
         root.Options.Add(DataDirOption);
         root.Subcommands.Add(RunCommand.Create());
@@ -30,6 +34,17 @@ internal static class CliApp
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(ShowCommand.Create());
         root.Subcommands.Add(LogsCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create(up: false));
+        root.Subcommands.Add(ServerCommand.Create(up: true));
+        root.Options.Add(Remote.Remote.ServerOption);
+        root.Options.Add(Remote.Remote.TokenOption);
+        root.Options.Add(Remote.Remote.OutputOption);
+        root.Subcommands.Add(Remote.WorkflowCommands.Create());
+        root.Subcommands.Add(Remote.TaskCommands.Create());
+        root.Subcommands.Add(Remote.NodeCommands.Create());
+        root.Subcommands.Add(Remote.ResultCommands.Create());
+        root.Subcommands.Add(Remote.AdminCommands.Tenant());
+        root.Subcommands.Add(Remote.AdminCommands.Token());
         return root;
     }
 

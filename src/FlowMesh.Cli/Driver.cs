@@ -39,7 +39,7 @@ internal static class Driver
         Console.WriteLine($"workflow {id}  (data: {dataDir})");
         Console.WriteLine($"if interrupted, finish it with: flowmesh resume {id} --data-dir {Quote(dataDir)}");
         using var reader = SqliteStore.Open(dataDir);
-        progress.Track(id, reader.GetTasks(id));
+        progress.Track(id, reader.GetTasks(id).Select(t => (t.Name, t.State)));
         WorkflowState state;
         try
         {

@@ -16,14 +16,14 @@ internal sealed class ProgressView(bool plain, Stopwatch clock)
     private string? _workflowId;
     private int _lastWidth;
 
-    public void Track(string workflowId, IReadOnlyList<TaskRow> tasks)
+    public void Track(string workflowId, IEnumerable<(string Name, string State)> tasks)
     {
         lock (_gate)
         {
             _workflowId = workflowId;
-            foreach (var t in tasks)
+            foreach (var (name, state) in tasks)
             {
-                _states[t.Name] = Enum.Parse<TaskState>(t.State);
+                _states[name] = Enum.Parse<TaskState>(state);
             }
 
             Redraw();

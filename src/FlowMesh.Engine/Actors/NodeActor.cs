@@ -19,6 +19,9 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
     public long Version { get; set; }
 
+    /// <summary>A cordoned node keeps what it runs and takes nothing new.</summary>
+    public bool Cordoned { get; set; }
+
     public long FreeCpuMillis { get; private set; } = capacity.CpuMillis;
 
     public long FreeMemoryBytes { get; private set; } = capacity.MemoryBytes;
@@ -58,7 +61,7 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
     public bool TryReserve(ResourceRequest r, out int[] gpus)
     {
         gpus = [];
-        if (State != NodeState.Up || FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
+        if (State != NodeState.Up || Cordoned || FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
         {
             return false;
         }
@@ -98,6 +101,27 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
         {
             throw new InvalidOperationException($"node {Id}: released more than was reserved");
         }
+    }
+
+    /// <summary>Why the head of the queue cannot be placed now: for the waiting note.</summary>
+    public string WhyNotNow(ResourceRequest r)
+    {
+        if (Cordoned)
+        {
+            return $"node {Id} is cordoned";
+        }
+
+        if (FreeSlots == 0)
+        {
+            return $"node {Id} has no free task slot ({Capacity.Slots} running)";
+        }
+
+        if (r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
+        {
+            return $"node {Id} has {FreeCpuMillis / 1000.0:0.###} CPUs and {Workflows.Schema.Quantities.FormatBytes(FreeMemoryBytes)} free";
+        }
+
+        return $"node {Id} has no free GPU of the requested type";
     }
 
     private IEnumerable<GpuDevice> MatchingGpus(GpuRequest g) => Capacity.Gpus.Where(d =>

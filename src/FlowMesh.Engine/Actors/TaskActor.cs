@@ -47,6 +47,9 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>Why a ready task is not placed yet (last note written to the store).</summary>
+    public string? Waiting { get; set; }
+
     public DateTimeOffset? FinishedAt { get; set; }
 
     public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;

@@ -11,6 +11,8 @@ internal sealed class WorkflowActor(string id, string name, TaskActor[] tasks)
 
     public string Name { get; } = name;
 
+    public string Tenant { get; init; } = Store.StoreSchema.DefaultTenant;
+
     public TaskActor[] Tasks { get; } = tasks;
 
     public WorkflowState State { get; set; } = WorkflowState.Pending;

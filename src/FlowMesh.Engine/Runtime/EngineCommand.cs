@@ -6,7 +6,13 @@ namespace FlowMesh.Engine.Runtime;
 /// <summary>Messages to the engine's single writer loop.</summary>
 internal abstract record EngineCommand
 {
-    internal sealed record Submit(WorkflowDefinition Definition, TaskCompletionSource<string> Ack) : EngineCommand;
+    internal sealed record Submit(WorkflowDefinition Definition, string Tenant, string? Submitter, TaskCompletionSource<string> Ack) : EngineCommand;
+
+    internal sealed record Retry(string WorkflowId, TaskCompletionSource<int> Ack) : EngineCommand;
+
+    internal sealed record StopTask(string WorkflowId, string Task, string Reason, TaskCompletionSource<string> Ack) : EngineCommand;
+
+    internal sealed record Cordon(string NodeId, bool Cordoned, TaskCompletionSource<bool> Ack) : EngineCommand;
 
     internal sealed record Resume(string WorkflowId, TaskCompletionSource<string> Ack) : EngineCommand;
 

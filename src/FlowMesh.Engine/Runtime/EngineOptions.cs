@@ -24,6 +24,12 @@ public sealed class EngineOptions
     /// <summary>Log lines buffered per task before they are written as one event. Default 64.</summary>
     public int LogBatchLines { get; set; } = 64;
 
+    /// <summary>
+    /// Start the embedded node cordoned, so it runs nothing until an admin uncordons it. Default false; <c>flowmesh server</c>
+    /// sets it, <c>flowmesh up</c> does not.
+    /// </summary>
+    public bool StartCordoned { get; set; }
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -38,8 +38,25 @@ public sealed partial class FlowMeshEngine
                 continue;
             }
 
+            if (QuotaNeverFits(wf.Tenant, t.Resources) is { } never)
+            {
+                _readyQueue.RemoveFirst();
+                t.Error = never;
+                Finish(tx, wf, t, TaskState.Failed, null);
+                CheckWorkflowDone(tx, wf);
+                continue;
+            }
+
+            if (OverQuota(wf.Tenant, t.Resources) is { } over)
+            {
+                _readyQueue.RemoveFirst();
+                Park(tx, wf, t, over);
+                continue;
+            }
+
             if (!node.TryReserve(t.Resources, out var gpus))
             {
+                NoteWaiting(tx, wf, t, node.WhyNotNow(t.Resources));
                 return;
             }
 
@@ -65,16 +82,21 @@ public sealed partial class FlowMeshEngine
             t.Error = null;
             MoveTask(tx, wf, t, TaskState.Running);
             t.Reservation = gpus;
+            Charge(wf.Tenant, t.Resources, +1);
             dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus));
         }
     }
 
-    private void ReleaseNode(TaskActor t)
+    /// <summary>Gives back what a running task held, bills the attempt and lets the tenant's parked tasks queue again.</summary>
+    private void ReleaseNode(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState ending)
     {
         if (t.Reservation is { } gpus)
         {
             _node!.Release(t.Resources, gpus);
             t.Reservation = null;
+            Charge(wf.Tenant, t.Resources, -1);
+            RecordUsage(tx, wf, t, ending, gpus.Length);
+            Unpark(wf.Tenant);
         }
     }
 
@@ -184,11 +206,13 @@ public sealed partial class FlowMeshEngine
                 HasResult = r.Result is not null,
                 StartedAt = r.StartedAt,
                 FinishedAt = r.FinishedAt,
+                Waiting = r.Waiting,
             };
         }
 
         var wf = new WorkflowActor(row.Id, row.Name, tasks)
         {
+            Tenant = row.Tenant,
             State = Enum.Parse<WorkflowState>(row.State),
             Version = row.Version,
             NextSeq = Store.LastEventSeq(row.Id) + 1,

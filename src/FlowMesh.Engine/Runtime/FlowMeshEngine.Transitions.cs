@@ -23,6 +23,15 @@ public sealed partial class FlowMeshEngine
             case EngineCommand.Cancel cancel:
                 ApplyCancel(tx, cancel);
                 break;
+            case EngineCommand.Retry retry:
+                ApplyRetry(tx, retry);
+                break;
+            case EngineCommand.StopTask stop:
+                ApplyStopTask(tx, stop);
+                break;
+            case EngineCommand.Cordon cordon:
+                ApplyCordon(tx, cordon);
+                break;
             case EngineCommand.Finished finished:
                 ApplyFinished(tx, finished);
                 break;
@@ -48,9 +57,10 @@ public sealed partial class FlowMeshEngine
             tasks[i] = new TaskActor(i, t.Name, t.TaskType, t.Spec, [.. t.DependsOn.Select(d => index[d])], t.Resources, t.Condition);
         }
 
-        var wf = new WorkflowActor(id, def.Name, tasks);
+        var wf = new WorkflowActor(id, def.Name, tasks) { Tenant = submit.Tenant };
         var now = _time.GetUtcNow();
-        tx.InsertWorkflow(new WorkflowRow(id, def.Name, nameof(WorkflowState.Pending), 1, def.SourceFile, def.Format.ToString(), _node!.Id, null, now, null, tasks.Length));
+        tx.InsertWorkflow(new WorkflowRow(id, def.Name, nameof(WorkflowState.Pending), 1, def.SourceFile, def.Format.ToString(), _node!.Id, null, now, null, tasks.Length,
+            submit.Tenant, submit.Submitter));
         foreach (var t in tasks)
         {
             tx.InsertTask(new TaskRow(id, t.Index, t.Name, t.TaskType, nameof(TaskState.Pending), 1, t.Spec.ToJsonString(), JsonSerializer.Serialize(t.Deps),
@@ -140,7 +150,7 @@ public sealed partial class FlowMeshEngine
             if (t.State == TaskState.Running)
             {
                 _agent!.Stop(wf.Id, t.Index);
-                ReleaseNode(t);
+                ReleaseNode(tx, wf, t, TaskState.Cancelled);
             }
 
             t.Error = cancel.Reason;
@@ -164,7 +174,7 @@ public sealed partial class FlowMeshEngine
             LogEvent(wf, t, report.Lines);
         }
 
-        ReleaseNode(t);
+        ReleaseNode(tx, wf, t, report.Succeeded ? TaskState.Succeeded : TaskState.Failed);
         if (report.Succeeded)
         {
             t.Result = report.Result;
@@ -300,6 +310,7 @@ public sealed partial class FlowMeshEngine
     {
         var expected = t.Version;
         t.MoveTo(to);
+        t.Waiting = null;
         Counters.Transition();
         tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt));
         var data = new JsonObject { ["state"] = to.ToString(), ["attempt"] = t.Attempt };

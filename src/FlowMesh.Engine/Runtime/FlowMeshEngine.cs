@@ -31,6 +31,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
     private Task? _loop;
+    private int _disposed;
 
     public FlowMeshEngine(EngineOptions options, TimeProvider time, IEnumerable<IExecutor>? executors = null)
     {
@@ -43,6 +44,9 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
 
     /// <summary>Raised after each commit with the events it made durable, in sequence order per workflow.</summary>
     public event Action<IReadOnlyList<EventRow>>? EventsCommitted;
+
+    /// <summary>Raised after each commit with a row for every task attempt that ended on a node.</summary>
+    public event Action<IReadOnlyList<UsageRow>>? UsageCommitted;
 
     public EngineCounters Counters { get; } = new();
 
@@ -62,11 +66,11 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         _store = SqliteStore.Open(_options.DataDirectory);
         var capacity = MachineInfo.Capacity(_options, _executors.Select(e => e.TaskType));
-        _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity);
+        _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity) { Cordoned = _options.StartCordoned };
         using (var tx = _store.Begin())
         {
             var identity = ProcessIdentity.Current;
-            tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Up), 1, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(capacity)), -1);
+            tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Up), 1, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(capacity), _node.Cordoned), -1);
             tx.Commit();
         }
 
@@ -77,10 +81,14 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     }
 
     /// <summary>Validates nothing (the parser did), stores the workflow and its tasks, and returns its id once durable.</summary>
-    public Task<string> SubmitAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
+    public Task<string> SubmitAsync(WorkflowDefinition definition, CancellationToken cancellationToken) =>
+        SubmitAsync(definition, StoreSchema.DefaultTenant, null, cancellationToken);
+
+    /// <summary>Stores a workflow for <paramref name="tenant"/>; its tasks count against that tenant's quotas.</summary>
+    public Task<string> SubmitAsync(WorkflowDefinition definition, string tenant, string? submitter, CancellationToken cancellationToken)
     {
         var ack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new EngineCommand.Submit(definition, ack));
+        Post(new EngineCommand.Submit(definition, tenant, submitter, ack));
         return ack.Task.WaitAsync(cancellationToken);
     }
 
@@ -122,6 +130,11 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _mailbox.Writer.TryComplete();
         _stopping.Cancel();
         if (_agent is not null)
@@ -146,7 +159,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             {
                 using var tx = _store.Begin();
                 var identity = ProcessIdentity.Current;
-                tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Left), 0, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(_node.Capacity)), _node.Version);
+                tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Left), 0, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(_node.Capacity), _node.Cordoned), _node.Version);
                 tx.Commit();
             }
             catch (Exception ex) when (ex is StaleVersionException or Microsoft.Data.Sqlite.SqliteException)
@@ -238,6 +251,13 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             EventsCommitted?.Invoke(events);
         }
 
+        if (_pendingUsage.Count > 0)
+        {
+            var usage = _pendingUsage.ToArray();
+            _pendingUsage.Clear();
+            UsageCommitted?.Invoke(usage);
+        }
+
         foreach (var assignment in dispatches)
         {
             _agent!.Launch(assignment);
@@ -251,6 +271,9 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             case EngineCommand.Submit s: s.Ack.TrySetException(ex); break;
             case EngineCommand.Resume r: r.Ack.TrySetException(ex); break;
             case EngineCommand.Cancel c: c.Ack.TrySetException(ex); break;
+            case EngineCommand.Retry r: r.Ack.TrySetException(ex); break;
+            case EngineCommand.StopTask s: s.Ack.TrySetException(ex); break;
+            case EngineCommand.Cordon c: c.Ack.TrySetException(ex); break;
         }
     }
 }

@@ -11,19 +11,21 @@ public static class StateMachines
         // Running -> Ready: the lease was lost (node died) and the task goes back to the queue.
         [TaskState.Running] = [TaskState.Succeeded, TaskState.Failed, TaskState.Ready, TaskState.Cancelled],
         [TaskState.Succeeded] = [],
-        [TaskState.Failed] = [],
+
+        // Failed/Cancelled -> Pending: an explicit retry of a finished workflow reopens what did not succeed.
+        [TaskState.Failed] = [TaskState.Pending],
         [TaskState.Skipped] = [],
-        [TaskState.Cancelled] = [],
-    });
+        [TaskState.Cancelled] = [TaskState.Pending],
+    }, new HashSet<TaskState> { TaskState.Succeeded, TaskState.Failed, TaskState.Skipped, TaskState.Cancelled });
 
     public static StateMachine<WorkflowState> Workflow { get; } = new("workflow", new Dictionary<WorkflowState, WorkflowState[]>
     {
         [WorkflowState.Pending] = [WorkflowState.Running, WorkflowState.Cancelled],
         [WorkflowState.Running] = [WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled],
         [WorkflowState.Succeeded] = [],
-        [WorkflowState.Failed] = [],
-        [WorkflowState.Cancelled] = [],
-    });
+        [WorkflowState.Failed] = [WorkflowState.Running],
+        [WorkflowState.Cancelled] = [WorkflowState.Running],
+    }, new HashSet<WorkflowState> { WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled });
 
     public static StateMachine<NodeState> Node { get; } = new("node", new Dictionary<NodeState, NodeState[]>
     {
@@ -33,5 +35,5 @@ public static class StateMachines
         // A lost node that heartbeats again rejoins; its old leases stay void (their epoch is past).
         [NodeState.Lost] = [NodeState.Up],
         [NodeState.Left] = [NodeState.Up],
-    });
+    }, new HashSet<NodeState> { NodeState.Left });
 }

@@ -6,9 +6,11 @@ namespace FlowMesh.Engine.Store;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode with full fsync on commit, so a transaction that returned is on disk
 /// and survives kill -9. All writes go through <see cref="StoreTransaction"/>; every state change is version-checked.
+/// One instance holds one connection and is not thread-safe: each reader opens its own (see <see cref="OpenReader"/>).
 /// </summary>
-public sealed class SqliteStore : IDisposable
+public sealed partial class SqliteStore : IDisposable
 {
+    private const string Columns = "id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count, tenant_id, submitter";
     private readonly SqliteConnection _connection;
 
     private SqliteStore(SqliteConnection connection, string path)
@@ -23,118 +25,52 @@ public sealed class SqliteStore : IDisposable
     {
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, "flowmesh.db");
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        connection.Open();
+        var connection = Connect(path, pooling: false);
         Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
         using (var tx = connection.BeginTransaction())
         {
-            Execute(connection, StoreSchema.Create, tx);
+            Execute(connection, StoreSchema.Meta, tx);
             using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-            var existing = cmd.ExecuteScalar() as string;
-            if (existing is null)
+            var existing = cmd.ExecuteScalar() is string text ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
+            if (existing > StoreSchema.Version)
             {
-                cmd.CommandText = $"INSERT INTO meta(key, value) VALUES ('schema_version', '{StoreSchema.Version}')";
-                cmd.ExecuteNonQuery();
-            }
-            else if (int.Parse(existing, CultureInfo.InvariantCulture) > StoreSchema.Version)
-            {
+                tx.Rollback();
                 connection.Dispose();
                 throw new InvalidOperationException(
                     $"the store at {path} has schema version {existing}, newer than this flowmesh understands ({StoreSchema.Version}); upgrade flowmesh");
             }
 
+            if (existing == 1)
+            {
+                Execute(connection, StoreSchema.Migrate1To2, tx);
+            }
+
+            Execute(connection, StoreSchema.Create, tx);
+            cmd.CommandText = $"INSERT INTO meta(key, value) VALUES ('schema_version', '{StoreSchema.Version}') ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            cmd.ExecuteNonQuery();
             tx.Commit();
         }
 
         return new SqliteStore(connection, path);
     }
 
+    /// <summary>A pooled connection for reading (and for small writes outside the engine) on a store that exists.</summary>
+    public static SqliteStore OpenReader(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "flowmesh.db");
+        var connection = Connect(path, pooling: true);
+        return new SqliteStore(connection, path);
+    }
+
     public StoreTransaction Begin() => new(_connection, _connection.BeginTransaction(deferred: false));
 
-    public WorkflowRow? GetWorkflow(string id)
+    /// <summary>True when the store answers a query: what /readyz reports.</summary>
+    public bool Ping()
     {
-        using var cmd = Command("SELECT id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count FROM workflows WHERE id = $id");
-        cmd.Parameters.AddWithValue("$id", id);
-        using var r = cmd.ExecuteReader();
-        return r.Read() ? ReadWorkflow(r) : null;
-    }
-
-    public IReadOnlyList<WorkflowRow> ListWorkflows(int limit)
-    {
-        using var cmd = Command("SELECT id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count FROM workflows ORDER BY submitted_at DESC LIMIT $limit");
-        cmd.Parameters.AddWithValue("$limit", limit);
-        using var r = cmd.ExecuteReader();
-        var list = new List<WorkflowRow>();
-        while (r.Read())
-        {
-            list.Add(ReadWorkflow(r));
-        }
-
-        return list;
-    }
-
-    public IReadOnlyList<TaskRow> GetTasks(string workflowId)
-    {
-        using var cmd = Command("SELECT workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at FROM tasks WHERE workflow_id = $wf ORDER BY idx");
-        cmd.Parameters.AddWithValue("$wf", workflowId);
-        using var r = cmd.ExecuteReader();
-        var list = new List<TaskRow>();
-        while (r.Read())
-        {
-            list.Add(new TaskRow(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6), r.GetString(7),
-                r.GetString(8), r.GetInt32(9), Str(r, 10), Str(r, 11), Str(r, 12), Time(r, 13), Time(r, 14)));
-        }
-
-        return list;
-    }
-
-    public string? GetTaskResult(string workflowId, int index)
-    {
-        using var cmd = Command("SELECT result FROM tasks WHERE workflow_id = $wf AND idx = $idx");
-        cmd.Parameters.AddWithValue("$wf", workflowId);
-        cmd.Parameters.AddWithValue("$idx", index);
-        return cmd.ExecuteScalar() as string;
-    }
-
-    public IReadOnlyList<EventRow> GetEvents(string workflowId, long afterSeq, int limit)
-    {
-        using var cmd = Command("SELECT workflow_id, seq, at, kind, task, data FROM events WHERE workflow_id = $wf AND seq > $after ORDER BY seq LIMIT $limit");
-        cmd.Parameters.AddWithValue("$wf", workflowId);
-        cmd.Parameters.AddWithValue("$after", afterSeq);
-        cmd.Parameters.AddWithValue("$limit", limit);
-        using var r = cmd.ExecuteReader();
-        var list = new List<EventRow>();
-        while (r.Read())
-        {
-            list.Add(new EventRow(r.GetString(0), r.GetInt64(1), Time(r, 2)!.Value, r.GetString(3), Str(r, 4), r.GetString(5)));
-        }
-
-        return list;
-    }
-
-    public long LastEventSeq(string workflowId)
-    {
-        using var cmd = Command("SELECT COALESCE(MAX(seq), 0) FROM events WHERE workflow_id = $wf");
-        cmd.Parameters.AddWithValue("$wf", workflowId);
-        return (long)cmd.ExecuteScalar()!;
-    }
-
-    public NodeRow? GetNode(string id)
-    {
-        using var cmd = Command("SELECT id, state, version, host, pid, process_start, heartbeat_at, capacity FROM nodes WHERE id = $id");
-        cmd.Parameters.AddWithValue("$id", id);
-        using var r = cmd.ExecuteReader();
-        return r.Read()
-            ? new NodeRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt32(4), r.GetInt64(5), Time(r, 6)!.Value, r.GetString(7))
-            : null;
+        using var cmd = Command("SELECT value FROM meta WHERE key = 'schema_version'");
+        return cmd.ExecuteScalar() is string;
     }
 
     public void Dispose() => _connection.Dispose();
@@ -144,9 +80,22 @@ public sealed class SqliteStore : IDisposable
     internal static DateTimeOffset? Time(SqliteDataReader r, int i) =>
         r.IsDBNull(i) ? null : DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
+    private static SqliteConnection Connect(string path, bool pooling)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = pooling ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+            Pooling = pooling,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+
     private static WorkflowRow ReadWorkflow(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetString(5), Str(r, 6), Str(r, 7),
-            Time(r, 8)!.Value, Time(r, 9), r.GetInt32(10));
+            Time(r, 8)!.Value, Time(r, 9), r.GetInt32(10), r.GetString(11), Str(r, 12));
 
     private SqliteCommand Command(string sql)
     {

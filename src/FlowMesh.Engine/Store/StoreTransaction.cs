@@ -7,7 +7,7 @@ namespace FlowMesh.Engine.Store;
 /// One atomic step (or a group of them: the engine commits every transition of a loop turn together). Updates carry
 /// the version they expect and throw <see cref="StaleVersionException"/> when the row moved on.
 /// </summary>
-public sealed class StoreTransaction(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+public sealed partial class StoreTransaction(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
 {
     private SqliteCommand? _updateTask;
     private SqliteCommand? _insertEvent;
@@ -16,7 +16,7 @@ public sealed class StoreTransaction(SqliteConnection connection, SqliteTransact
 
     public void InsertWorkflow(WorkflowRow w)
     {
-        using var cmd = Command("INSERT INTO workflows(id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count) VALUES ($id, $name, $state, $version, $src, $format, $owner, $error, $at, NULL, $count)");
+        using var cmd = Command("INSERT INTO workflows(id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count, tenant_id, submitter) VALUES ($id, $name, $state, $version, $src, $format, $owner, $error, $at, NULL, $count, $tenant, $submitter)");
         cmd.Parameters.AddWithValue("$id", w.Id);
         cmd.Parameters.AddWithValue("$name", w.Name);
         cmd.Parameters.AddWithValue("$state", w.State);
@@ -27,6 +27,8 @@ public sealed class StoreTransaction(SqliteConnection connection, SqliteTransact
         cmd.Parameters.AddWithValue("$error", (object?)w.Error ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$at", Iso(w.SubmittedAt));
         cmd.Parameters.AddWithValue("$count", w.TaskCount);
+        cmd.Parameters.AddWithValue("$tenant", w.Tenant);
+        cmd.Parameters.AddWithValue("$submitter", (object?)w.Submitter ?? DBNull.Value);
         cmd.ExecuteNonQuery();
         Writes++;
     }
@@ -51,7 +53,7 @@ public sealed class StoreTransaction(SqliteConnection connection, SqliteTransact
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
     public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
     {
-        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, started_at = COALESCE($started, started_at), finished_at = $finished WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
+        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, waiting = NULL, started_at = COALESCE($started, started_at), finished_at = $finished WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
             "$state", "$attempt", "$node", "$result", "$error", "$started", "$finished", "$wf", "$idx", "$expected");
         var p = _updateTask.Parameters;
         p[0].Value = update.State;
@@ -108,8 +110,8 @@ public sealed class StoreTransaction(SqliteConnection connection, SqliteTransact
     public void SaveNode(NodeRow n, long expectedVersion)
     {
         using var cmd = expectedVersion < 0
-            ? Command("INSERT INTO nodes(id, state, version, host, pid, process_start, heartbeat_at, capacity) VALUES ($id, $state, 1, $host, $pid, $start, $hb, $cap)")
-            : Command("UPDATE nodes SET state = $state, version = version + 1, host = $host, pid = $pid, process_start = $start, heartbeat_at = $hb, capacity = $cap WHERE id = $id AND version = $expected");
+            ? Command("INSERT INTO nodes(id, state, version, host, pid, process_start, heartbeat_at, capacity, cordoned) VALUES ($id, $state, 1, $host, $pid, $start, $hb, $cap, $cordoned)")
+            : Command("UPDATE nodes SET state = $state, version = version + 1, host = $host, pid = $pid, process_start = $start, heartbeat_at = $hb, capacity = $cap, cordoned = $cordoned WHERE id = $id AND version = $expected");
         cmd.Parameters.AddWithValue("$id", n.Id);
         cmd.Parameters.AddWithValue("$state", n.State);
         cmd.Parameters.AddWithValue("$host", n.Host);
@@ -117,6 +119,7 @@ public sealed class StoreTransaction(SqliteConnection connection, SqliteTransact
         cmd.Parameters.AddWithValue("$start", n.ProcessStart);
         cmd.Parameters.AddWithValue("$hb", Iso(n.HeartbeatAt));
         cmd.Parameters.AddWithValue("$cap", n.Capacity);
+        cmd.Parameters.AddWithValue("$cordoned", n.Cordoned ? 1 : 0);
         cmd.Parameters.AddWithValue("$expected", expectedVersion);
         if (cmd.ExecuteNonQuery() != 1)
         {

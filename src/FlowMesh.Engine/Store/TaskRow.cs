@@ -1,5 +1,6 @@
 namespace FlowMesh.Engine.Store;
 
+/// <summary>A task as stored; <see cref="Waiting"/> says why a ready task has not been placed yet.</summary>
 public sealed record TaskRow(
     string WorkflowId,
     int Index,
@@ -15,4 +16,5 @@ public sealed record TaskRow(
     string? Result,
     string? Error,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    string? Waiting = null);

@@ -11,4 +11,6 @@ public sealed record WorkflowRow(
     string? Error,
     DateTimeOffset SubmittedAt,
     DateTimeOffset? FinishedAt,
-    int TaskCount);
+    int TaskCount,
+    string Tenant = StoreSchema.DefaultTenant,
+    string? Submitter = null);

@@ -10,6 +10,7 @@ public sealed class StateMachineTests
         { TaskState.Pending, TaskState.Ready }, { TaskState.Pending, TaskState.Skipped }, { TaskState.Pending, TaskState.Failed }, { TaskState.Pending, TaskState.Cancelled },
         { TaskState.Ready, TaskState.Running }, { TaskState.Ready, TaskState.Failed }, { TaskState.Ready, TaskState.Cancelled },
         { TaskState.Running, TaskState.Succeeded }, { TaskState.Running, TaskState.Failed }, { TaskState.Running, TaskState.Ready }, { TaskState.Running, TaskState.Cancelled },
+        { TaskState.Failed, TaskState.Pending }, { TaskState.Cancelled, TaskState.Pending },
     };
 
     [Fact]
@@ -25,6 +26,7 @@ public sealed class StateMachineTests
         AssertMatrix(StateMachines.Workflow, [
             (WorkflowState.Pending, WorkflowState.Running), (WorkflowState.Pending, WorkflowState.Cancelled),
             (WorkflowState.Running, WorkflowState.Succeeded), (WorkflowState.Running, WorkflowState.Failed), (WorkflowState.Running, WorkflowState.Cancelled),
+            (WorkflowState.Failed, WorkflowState.Running), (WorkflowState.Cancelled, WorkflowState.Running),
         ]);
     }
 
@@ -39,7 +41,7 @@ public sealed class StateMachineTests
     }
 
     [Fact]
-    public void TerminalTaskStates_HaveNoWayOut()
+    public void TerminalTaskStates_AreNamedTerminal()
     {
         foreach (var s in new[] { TaskState.Succeeded, TaskState.Failed, TaskState.Skipped, TaskState.Cancelled })
         {

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using FlowMesh.Server;
+using FlowMesh.Server.Hosting;
+
+namespace FlowMesh.Cli;
+
+/// <summary><c>flowmesh server</c> (the API over the store) and <c>flowmesh up</c> (the API plus a node that runs tasks here).</summary>
+internal static class ServerCommand
+{
+    public static Command Create(bool up)
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen (port 0 picks a free port)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var maxBody = new Option<long>("--max-body") { Description = "Largest request body in bytes (bigger gets 413)", DefaultValueFactory = _ => 4L << 20 };
+        var keepAlive = new Option<double>("--keepalive") { Description = "Seconds an idle event stream waits before a keep-alive comment", DefaultValueFactory = _ => 15 };
+        var rate = new Option<int>("--rate-limit") { Description = "Requests per second per tenant (burst is twice this)", DefaultValueFactory = _ => 100 };
+        var extensions = new Option<string[]>("--extension") { Description = "An assembly with extension types (identity providers, submission guards, usage sinks, permission checkers); repeatable" };
+        var command = new Command(up ? "up" : "server", up
+            ? """
+              Run the API server and a node that runs tasks on this machine, in one process (single-machine FlowMesh).
+              On first start it creates the admin token in <data-dir>/admin.token. Stops cleanly on Ctrl-C or SIGTERM.
+              """
+            : """
+              Run the API server over the data directory. Its local node starts cordoned (it runs nothing until an admin
+              runs `flowmesh node uncordon`); use `flowmesh up` to run tasks here as well.
+              """) { urls, maxBody, keepAlive, rate, extensions };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = new ServerOptions
+            {
+                DataDirectory = CliApp.DataDir(result),
+                Urls = result.GetValue(urls)!,
+                MaxRequestBodyBytes = result.GetValue(maxBody),
+                KeepAliveInterval = TimeSpan.FromSeconds(result.GetValue(keepAlive)),
+                RateLimitPerSecond = result.GetValue(rate),
+                RateLimitBurst = 2 * result.GetValue(rate),
+                RunLocalNode = up,
+            };
+            foreach (var path in result.GetValue(extensions) ?? [])
+            {
+                options.ExtensionAssemblies.Add(path);
+            }
+
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+
+            var app = FlowMeshServer.Build(options);
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

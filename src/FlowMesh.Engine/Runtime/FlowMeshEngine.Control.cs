@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlowMesh.Engine.Agent;
+using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
+
+namespace FlowMesh.Engine.Runtime;
+
+public sealed partial class FlowMeshEngine
+{
+    /// <summary>Reopens the failed and cancelled tasks of a finished workflow; returns how many were reopened.</summary>
+    public Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.Retry(workflowId, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops one task of a running workflow: a running executor is killed; dependents are cancelled.</summary>
+    public Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.StopTask(workflowId, task, reason, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Cordons (or uncordons) a node this engine runs; a cordoned node keeps its tasks and takes no new ones.</summary>
+    public Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken)
+    {
+        var ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new EngineCommand.Cordon(nodeId, cordoned, ack));
+        return ack.Task.WaitAsync(cancellationToken);
+    }
+
+    private void ApplyRetry(StoreTransaction tx, EngineCommand.Retry retry)
+    {
+        if (_workflows.ContainsKey(retry.WorkflowId))
+        {
+            retry.Ack.TrySetException(new InvalidOperationException($"workflow {retry.WorkflowId} is still running; retry it once it has finished"));
+            return;
+        }
+
+        if (Store.GetWorkflow(retry.WorkflowId) is not { } row)
+        {
+            retry.Ack.TrySetException(new KeyNotFoundException($"no workflow '{retry.WorkflowId}'"));
+            return;
+        }
+
+        if (Enum.Parse<WorkflowState>(row.State) is not (WorkflowState.Failed or WorkflowState.Cancelled))
+        {
+            retry.Ack.TrySetException(new InvalidOperationException($"workflow {row.Id} is {row.State.ToLowerInvariant()}; only a failed or cancelled workflow can be retried"));
+            return;
+        }
+
+        var wf = Load(row);
+        var reopened = 0;
+        foreach (var t in wf.Tasks.Where(t => t.State is TaskState.Failed or TaskState.Cancelled))
+        {
+            t.Error = null;
+            t.NodeId = null;
+            MoveTask(tx, wf, t, TaskState.Pending, reason: "retry");
+            reopened++;
+        }
+
+        wf.TerminalCount = wf.Tasks.Count(t => t.IsTerminal);
+        foreach (var t in wf.Tasks)
+        {
+            t.Dependents.Clear();
+        }
+
+        Link(wf);
+        _workflows[wf.Id] = wf;
+        lock (_waiters)
+        {
+            // The old waiter already saw the previous end; the next WaitAsync waits for the new one.
+            if (_waiters.TryGetValue(wf.Id, out var old) && old.Task.IsCompleted)
+            {
+                _waiters.Remove(wf.Id);
+            }
+        }
+
+        MoveWorkflow(tx, wf, WorkflowState.Running, null);
+        Event(wf, "workflow.retried", null, new JsonObject { ["tasks"] = reopened });
+        foreach (var t in wf.Tasks.Where(t => t.State == TaskState.Pending && t.PendingDeps == 0))
+        {
+            OnDependenciesDone(tx, wf, t);
+        }
+
+        CheckWorkflowDone(tx, wf);
+        _afterCommit.Add(() => retry.Ack.TrySetResult(reopened));
+    }
+
+    private void ApplyStopTask(StoreTransaction tx, EngineCommand.StopTask stop)
+    {
+        if (!_workflows.TryGetValue(stop.WorkflowId, out var wf))
+        {
+            stop.Ack.TrySetException(new InvalidOperationException($"workflow {stop.WorkflowId} is not running"));
+            return;
+        }
+
+        if (wf.Find(stop.Task) is not { } t)
+        {
+            stop.Ack.TrySetException(new KeyNotFoundException($"workflow {stop.WorkflowId} has no task '{stop.Task}'"));
+            return;
+        }
+
+        if (t.IsTerminal)
+        {
+            stop.Ack.TrySetException(new InvalidOperationException($"task {t.Name} already finished ({t.State.ToString().ToLowerInvariant()})"));
+            return;
+        }
+
+        if (t.State == TaskState.Running)
+        {
+            _agent!.Stop(wf.Id, t.Index);
+            ReleaseNode(tx, wf, t, TaskState.Cancelled);
+        }
+
+        t.Error = stop.Reason;
+        Finish(tx, wf, t, TaskState.Cancelled, null);
+        CheckWorkflowDone(tx, wf);
+        _afterCommit.Add(() => stop.Ack.TrySetResult(t.Name));
+    }
+
+    private void ApplyCordon(StoreTransaction tx, EngineCommand.Cordon cordon)
+    {
+        var node = _node!;
+        if (cordon.NodeId != node.Id)
+        {
+            cordon.Ack.TrySetException(new KeyNotFoundException($"node {cordon.NodeId} is not run by this process"));
+            return;
+        }
+
+        if (node.Cordoned != cordon.Cordoned)
+        {
+            var identity = ProcessIdentity.Current;
+            tx.SaveNode(new NodeRow(node.Id, node.State.ToString(), node.Version, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(),
+                JsonSerializer.Serialize(node.Capacity), cordon.Cordoned), node.Version);
+            node.Version++;
+            node.Cordoned = cordon.Cordoned;
+        }
+
+        _afterCommit.Add(() => cordon.Ack.TrySetResult(cordon.Cordoned));
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text;
+
+namespace FlowMesh.Engine.Store;
+
+public sealed partial class SqliteStore
+{
+    public WorkflowRow? GetWorkflow(string id)
+    {
+        using var cmd = Command($"SELECT {Columns} FROM workflows WHERE id = $id");
+        cmd.Parameters.AddWithValue("$id", id);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadWorkflow(r) : null;
+    }
+
+    /// <summary>The workflow if it belongs to <paramref name="tenantId"/>; another tenant's id reads as missing.</summary>
+    public WorkflowRow? GetWorkflow(string tenantId, string id) => GetWorkflow(id) is { } w && w.Tenant == tenantId ? w : null;
+
+    public IReadOnlyList<WorkflowRow> ListWorkflows(int limit)
+    {
+        using var cmd = Command($"SELECT {Columns} FROM workflows ORDER BY submitted_at DESC, id DESC LIMIT $limit");
+        cmd.Parameters.AddWithValue("$limit", limit);
+        return ReadWorkflows(cmd);
+    }
+
+    public IReadOnlyList<WorkflowRow> ListWorkflows(WorkflowQuery q)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM workflows WHERE tenant_id = $tenant");
+        using var cmd = Command(string.Empty);
+        cmd.Parameters.AddWithValue("$tenant", q.TenantId);
+        if (q.State is { } state)
+        {
+            sql.Append(" AND state = $state");
+            cmd.Parameters.AddWithValue("$state", state);
+        }
+
+        if (q.Name is { } name)
+        {
+            sql.Append(" AND instr(lower(name), lower($name)) > 0");
+            cmd.Parameters.AddWithValue("$name", name);
+        }
+
+        if (q.Submitter is { } submitter)
+        {
+            sql.Append(" AND submitter = $submitter");
+            cmd.Parameters.AddWithValue("$submitter", submitter);
+        }
+
+        if (q.Since is { } since)
+        {
+            sql.Append(" AND submitted_at >= $since");
+            cmd.Parameters.AddWithValue("$since", StoreTransaction.Iso(since));
+        }
+
+        if (q.Until is { } until)
+        {
+            sql.Append(" AND submitted_at < $until");
+            cmd.Parameters.AddWithValue("$until", StoreTransaction.Iso(until));
+        }
+
+        if (q.Before is { } before)
+        {
+            sql.Append(" AND (submitted_at < $bat OR (submitted_at = $bat AND id < $bid))");
+            cmd.Parameters.AddWithValue("$bat", StoreTransaction.Iso(before.SubmittedAt));
+            cmd.Parameters.AddWithValue("$bid", before.Id);
+        }
+
+        sql.Append(" ORDER BY submitted_at DESC, id DESC LIMIT $limit");
+        cmd.Parameters.AddWithValue("$limit", q.Limit);
+        cmd.CommandText = sql.ToString();
+        return ReadWorkflows(cmd);
+    }
+
+    /// <summary>Workflows not yet finished, oldest first: what a restarted server takes over.</summary>
+    public IReadOnlyList<WorkflowRow> ListUnfinishedWorkflows()
+    {
+        using var cmd = Command($"SELECT {Columns} FROM workflows WHERE state IN ('Pending', 'Running') ORDER BY submitted_at, id");
+        return ReadWorkflows(cmd);
+    }
+
+    public IReadOnlyList<TaskRow> GetTasks(string workflowId)
+    {
+        using var cmd = Command("SELECT workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at, waiting FROM tasks WHERE workflow_id = $wf ORDER BY idx");
+        cmd.Parameters.AddWithValue("$wf", workflowId);
+        return ReadTasks(cmd);
+    }
+
+    /// <summary>Tasks running on a node, with their workflow's tenant.</summary>
+    public IReadOnlyList<(TaskRow Task, string Tenant)> GetRunningTasks(string nodeId)
+    {
+        using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = $node AND t.state = 'Running' AND w.state = 'Running'");
+        cmd.Parameters.AddWithValue("$node", nodeId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<(TaskRow, string)>();
+        while (r.Read())
+        {
+            list.Add((ReadTask(r), r.GetString(16)));
+        }
+
+        return list;
+    }
+
+    public string? GetTaskResult(string workflowId, int index)
+    {
+        using var cmd = Command("SELECT result FROM tasks WHERE workflow_id = $wf AND idx = $idx");
+        cmd.Parameters.AddWithValue("$wf", workflowId);
+        cmd.Parameters.AddWithValue("$idx", index);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    /// <summary>Events after <paramref name="afterSeq"/>, optionally of one kind and one task, in sequence order.</summary>
+    public IReadOnlyList<EventRow> GetEvents(string workflowId, long afterSeq, int limit, string? kind = null, string? task = null)
+    {
+        using var cmd = Command("SELECT workflow_id, seq, at, kind, task, data FROM events WHERE workflow_id = $wf AND seq > $after"
+            + (kind is null ? string.Empty : " AND kind = $kind") + (task is null ? string.Empty : " AND task = $task") + " ORDER BY seq LIMIT $limit");
+        cmd.Parameters.AddWithValue("$wf", workflowId);
+        cmd.Parameters.AddWithValue("$after", afterSeq);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        if (kind is not null)
+        {
+            cmd.Parameters.AddWithValue("$kind", kind);
+        }
+
+        if (task is not null)
+        {
+            cmd.Parameters.AddWithValue("$task", task);
+        }
+
+        using var r = cmd.ExecuteReader();
+        var list = new List<EventRow>();
+        while (r.Read())
+        {
+            list.Add(new EventRow(r.GetString(0), r.GetInt64(1), Time(r, 2)!.Value, r.GetString(3), Str(r, 4), r.GetString(5)));
+        }
+
+        return list;
+    }
+
+    public long LastEventSeq(string workflowId)
+    {
+        using var cmd = Command("SELECT COALESCE(MAX(seq), 0) FROM events WHERE workflow_id = $wf");
+        cmd.Parameters.AddWithValue("$wf", workflowId);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    public NodeRow? GetNode(string id)
+    {
+        using var cmd = Command("SELECT id, state, version, host, pid, process_start, heartbeat_at, capacity, cordoned FROM nodes WHERE id = $id");
+        cmd.Parameters.AddWithValue("$id", id);
+        return ReadNodes(cmd).FirstOrDefault();
+    }
+
+    public IReadOnlyList<NodeRow> ListNodes()
+    {
+        using var cmd = Command("SELECT id, state, version, host, pid, process_start, heartbeat_at, capacity, cordoned FROM nodes ORDER BY heartbeat_at DESC, id");
+        return ReadNodes(cmd);
+    }
+
+    /// <summary>Workflow counts by state across tenants: what /metrics exports.</summary>
+    public IReadOnlyDictionary<string, long> CountWorkflowsByState()
+    {
+        using var cmd = Command("SELECT state, COUNT(*) FROM workflows GROUP BY state");
+        using var r = cmd.ExecuteReader();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (r.Read())
+        {
+            counts[r.GetString(0)] = r.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    private static IReadOnlyList<NodeRow> ReadNodes(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<NodeRow>();
+        while (r.Read())
+        {
+            list.Add(new NodeRow(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt32(4), r.GetInt64(5), Time(r, 6)!.Value, r.GetString(7), r.GetInt64(8) != 0));
+        }
+
+        return list;
+    }
+
+    private static IReadOnlyList<WorkflowRow> ReadWorkflows(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<WorkflowRow>();
+        while (r.Read())
+        {
+            list.Add(ReadWorkflow(r));
+        }
+
+        return list;
+    }
+
+    private static IReadOnlyList<TaskRow> ReadTasks(Microsoft.Data.Sqlite.SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<TaskRow>();
+        while (r.Read())
+        {
+            list.Add(ReadTask(r));
+        }
+
+        return list;
+    }
+
+    private static TaskRow ReadTask(Microsoft.Data.Sqlite.SqliteDataReader r) =>
+        new(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6), r.GetString(7),
+            r.GetString(8), r.GetInt32(9), Str(r, 10), Str(r, 11), Str(r, 12), Time(r, 13), Time(r, 14), Str(r, 15));
+}

@@ -1,0 +1,55 @@
+namespace FlowMesh.Server.Hosting;
+
+/// <summary>Settings of the gateway. Every default is what <c>flowmesh server</c> uses; <see cref="Validate"/> runs at start-up.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Where the store, results and the first admin token live. Default: the FlowMesh data directory.</summary>
+    public string DataDirectory { get; set; } = Engine.Runtime.DataDirectory.Default();
+
+    /// <summary>Addresses to listen on. Default <c>http://127.0.0.1:8080</c>; port 0 picks a free one.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Largest request body in bytes; bigger ones get 413. Default 4 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4L << 20;
+
+    /// <summary>How long an idle SSE stream waits before it sends a <c>: keep-alive</c> comment. Default 15 s.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Requests per second each tenant may make (token bucket refill). Default 100.</summary>
+    public int RateLimitPerSecond { get; set; } = 100;
+
+    /// <summary>Burst size of each tenant's bucket. Default 200.</summary>
+    public int RateLimitBurst { get; set; } = 200;
+
+    /// <summary>Run tasks on this machine (<c>flowmesh up</c>). Default false: the local node starts cordoned.</summary>
+    public bool RunLocalNode { get; set; }
+
+    /// <summary>Assemblies (paths) holding extension types: identity providers, submission guards, usage sinks, permission checkers.</summary>
+    public IList<string> ExtensionAssemblies { get; } = [];
+
+    /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
+    public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("ServerOptions.DataDirectory must be set");
+        }
+
+        if (MaxRequestBodyBytes < 1024)
+        {
+            throw new ArgumentException("ServerOptions.MaxRequestBodyBytes must be at least 1024");
+        }
+
+        if (KeepAliveInterval <= TimeSpan.Zero || RateLimitPerSecond < 1 || RateLimitBurst < 1)
+        {
+            throw new ArgumentException("ServerOptions.KeepAliveInterval, RateLimitPerSecond and RateLimitBurst must be positive");
+        }
+
+        foreach (var path in ExtensionAssemblies.Where(p => !File.Exists(p)))
+        {
+            throw new ArgumentException($"extension assembly not found: {path}");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using FlowMesh.Engine.Runtime;
+using FlowMesh.Server.Api;
+using FlowMesh.Server.Extensibility;
+using FlowMesh.Server.Hosting;
+using FlowMesh.Server.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FlowMesh.Server;
+
+public static class ServerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the gateway: the engine over the data directory, tenancy and API keys, the identity providers
+    /// (extensions first, then API keys), the permission filter and the stream machinery. Validates the options.
+    /// </summary>
+    public static IServiceCollection AddFlowMeshServer(this IServiceCollection services, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        var extensions = ExtensionLoader.Register(services, options.ExtensionAssemblies);
+        services.AddSingleton(new LoadedExtensions(extensions));
+        services.AddSingleton<IIdentityProvider, ApiKeyIdentityProvider>();
+        var engineOptions = new EngineOptions { DataDirectory = options.DataDirectory, StartCordoned = !options.RunLocalNode };
+        services.AddSingleton(sp => new FlowMeshEngine(engineOptions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<StoreAccess>();
+        services.AddSingleton<EventPulse>();
+        services.AddSingleton<EventStreamer>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<PermissionFilter>();
+        services.AddHostedService<EngineHost>();
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddOpenApi("v1");
+        return services;
+    }
+}

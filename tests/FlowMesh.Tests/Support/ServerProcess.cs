@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using FlowMesh.Client;
+
+namespace FlowMesh.Tests.Support;
+
+/// <summary>
+/// A real <c>flowmesh up</c> process on a loopback port picked by the kernel. The port is read from the line the server
+/// prints once it listens (a barrier, not a sleep). Disposing sends SIGTERM and waits for a clean exit.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(string dataDir, IReadOnlyDictionary<string, string>? env, IEnumerable<string> extraArgs)
+    {
+        DataDir = dataDir;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Cli, "up", "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("FLOWMESH_SERVER");
+        start.Environment.Remove("FLOWMESH_TOKEN");
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + Log));
+        _process.EnableRaisingEvents = true;
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string DataDir { get; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = string.Empty;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public string Pid() => _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static Task<ServerProcess> StartAsync(string dataDir, params string[] extraArgs) => StartAsync(dataDir, null, extraArgs);
+
+    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? env, params string[] extraArgs)
+    {
+        var server = new ServerProcess(dataDir, env, extraArgs);
+        try
+        {
+            server.BaseAddress = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            server.AdminToken = (await File.ReadAllTextAsync(Path.Combine(dataDir, "admin.token"))).Trim();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public FlowMeshClient Client(string? token) => new(new FlowMeshClientOptions { BaseAddress = BaseAddress, Token = token, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+
+    public HttpClient Http(string? token = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>SIGTERM, then the exit code of a graceful shutdown.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+
+        const string marker = "flowmesh: listening on ";
+        if (line.StartsWith(marker, StringComparison.Ordinal))
+        {
+            _listening.TrySetResult(new Uri(line[marker.Length..].Trim()));
+        }
+    }
+}
