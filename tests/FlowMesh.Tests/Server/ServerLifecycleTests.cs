@@ -38,6 +38,12 @@ public sealed class ServerLifecycleTests
         await using (var server = await ServerProcess.StartAsync(dir.Path))
         {
             token = server.AdminToken;
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir.Path, "admin.token")));
+            }
+
+            Assert.Contains("admin token", server.Log);
             using var client = server.Client(token);
             id = (await client.SubmitAsync(Workflows.Echo("kept", "x"), "kept.yaml")).WorkflowId;
             await foreach (var _ in client.WatchAsync(id))

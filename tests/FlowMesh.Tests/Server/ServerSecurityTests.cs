@@ -122,6 +122,7 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
         {
             info = await client.GetAsync(submitted.WorkflowId);
             Assert.True(DateTime.UtcNow < deadline, "the quota never held a task: " + string.Join(", ", info.Tasks.Select(t => $"{t.Name}={t.State} ({t.WaitingOn})")));
+            await Task.Delay(10);
         }
         while (!(info.Tasks.Any(t => t.State == "Running") && info.Tasks.Any(t => t.WaitingOn?.Contains("tenant quota", StringComparison.Ordinal) == true)));
 
@@ -167,6 +168,22 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
         var mine = lines.Where(l => l.Contains(submitted.WorkflowId, StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, mine.Count);
         Assert.All(mine, r => Assert.Equal("default", r.GetProperty("Tenant").GetString()));
+    }
+
+    [Fact]
+    public async Task Extensions_IdentityProviderAndPermissionChecker_DecideAfterTheRoleRule()
+    {
+        using var viewer = fixture.Server.Client("ext-token-viewer");
+        var page = await viewer.ListPageAsync();
+        Assert.NotNull(page.Items);
+        var submit = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => viewer.SubmitAsync(Workflows.Echo("by-viewer", "x")));
+        Assert.True(submit.IsForbidden);
+
+        using var blocked = fixture.Server.Client("ext-token-blocked");
+        var denied = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => blocked.ListPageAsync());
+        Assert.True(denied.IsForbidden);
+        Assert.Contains("denied by policy", denied.Problem.Detail);
+        Assert.NotEmpty(await blocked.ListNodesAsync());
     }
 
     private static async Task<(HttpStatusCode Status, string Body, string? ContentType)> SendAsync(HttpClient http, HttpMethod method, string url, string? body)
