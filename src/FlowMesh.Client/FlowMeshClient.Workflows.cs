@@ -33,6 +33,13 @@ public sealed partial class FlowMeshClient
     public Task<ValidateResponse> ValidateAsync(string workflowText, string? sourceName = null, bool n8n = false, CancellationToken cancellationToken = default) =>
         SendAsync<ValidateResponse>(WorkflowRequest("api/v1/workflows/validate", workflowText, sourceName, n8n), cancellationToken);
 
+    /// <summary>Checks a workflow file without running it; an n8n export is recognised as <see cref="SubmitFileAsync"/> does.</summary>
+    public async Task<ValidateResponse> ValidateFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        return await ValidateAsync(text, Path.GetFileName(path), IsN8n(path, text), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A workflow with the state of each task and why waiting tasks wait.</summary>
     /// <exception cref="FlowMeshNotFoundException">No such workflow for your tenant.</exception>
     public Task<WorkflowInfo> GetAsync(string workflowId, CancellationToken cancellationToken = default) =>

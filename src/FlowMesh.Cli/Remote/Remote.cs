@@ -10,6 +10,9 @@ internal static class Remote
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>One JSON object per line, for streams (watch, logs) under <c>--output json</c>.</summary>
+    public static readonly JsonSerializerOptions JsonLine = new(JsonSerializerDefaults.Web);
+
     public static Option<string?> ServerOption { get; } = new("--server")
     {
         Description = "The FlowMesh server (default: FLOWMESH_SERVER, else http://127.0.0.1:8080)",

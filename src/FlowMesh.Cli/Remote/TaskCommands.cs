@@ -74,7 +74,7 @@ internal static class TaskCommands
         void Print(LogEntry e)
         {
             Console.WriteLine(json
-                ? System.Text.Json.JsonSerializer.Serialize(e, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))
+                ? System.Text.Json.JsonSerializer.Serialize(e, Remote.JsonLine)
                 : $"{e.At:HH:mm:ss.fff} {e.Task} {(e.Stream == "stderr" ? "!" : "|")} {e.Text}");
         }
 

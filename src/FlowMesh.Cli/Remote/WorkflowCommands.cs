@@ -48,9 +48,7 @@ internal static class WorkflowCommands
         command.SetAction((result, ct) => Remote.RunAsync(result, async client =>
         {
             var path = result.GetValue(file)!;
-            var text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
-            var n8n = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && text.Contains("\"connections\"", StringComparison.Ordinal);
-            var answer = await client.ValidateAsync(text, Path.GetFileName(path), n8n, ct).ConfigureAwait(false);
+            var answer = await client.ValidateFileAsync(path, ct).ConfigureAwait(false);
             if (Remote.IsJson(result))
             {
                 Remote.PrintJson(answer);
@@ -155,7 +153,7 @@ internal static class WorkflowCommands
         {
             if (json)
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(e, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(e, Remote.JsonLine));
             }
             else
             {

@@ -63,11 +63,6 @@ public sealed partial class FlowMeshEngine
         }
 
         wf.TerminalCount = wf.Tasks.Count(t => t.IsTerminal);
-        foreach (var t in wf.Tasks)
-        {
-            t.Dependents.Clear();
-        }
-
         Link(wf);
         _workflows[wf.Id] = wf;
         lock (_waiters)
@@ -110,14 +105,7 @@ public sealed partial class FlowMeshEngine
             return;
         }
 
-        if (t.State == TaskState.Running)
-        {
-            _agent!.Stop(wf.Id, t.Index);
-            ReleaseNode(tx, wf, t, TaskState.Cancelled);
-        }
-
-        t.Error = stop.Reason;
-        Finish(tx, wf, t, TaskState.Cancelled, null);
+        CancelTask(tx, wf, t, stop.Reason);
         CheckWorkflowDone(tx, wf);
         _afterCommit.Add(() => stop.Ack.TrySetResult(t.Name));
     }

@@ -147,14 +147,7 @@ public sealed partial class FlowMeshEngine
 
         foreach (var t in wf.Tasks.Where(t => !t.IsTerminal))
         {
-            if (t.State == TaskState.Running)
-            {
-                _agent!.Stop(wf.Id, t.Index);
-                ReleaseNode(tx, wf, t, TaskState.Cancelled);
-            }
-
-            t.Error = cancel.Reason;
-            Finish(tx, wf, t, TaskState.Cancelled, null);
+            CancelTask(tx, wf, t, cancel.Reason);
         }
 
         CheckWorkflowDone(tx, wf);
@@ -194,6 +187,12 @@ public sealed partial class FlowMeshEngine
     /// <summary>Builds the readiness counters from edges: O(tasks + edges), done once per load.</summary>
     private void Link(WorkflowActor wf)
     {
+        // Linking again (a retry reopens tasks) starts from scratch rather than adding the edges twice.
+        foreach (var t in wf.Tasks)
+        {
+            t.Dependents.Clear();
+        }
+
         foreach (var t in wf.Tasks)
         {
             var pending = 0;
@@ -211,6 +210,19 @@ public sealed partial class FlowMeshEngine
         {
             t.UndispatchedDependents = t.Dependents.Count(d => wf.Tasks[d].State is TaskState.Pending or TaskState.Ready);
         }
+    }
+
+    /// <summary>Cancels one unfinished task: a running executor is stopped and its node reservation given back.</summary>
+    private void CancelTask(StoreTransaction tx, WorkflowActor wf, TaskActor t, string reason)
+    {
+        if (t.State == TaskState.Running)
+        {
+            _agent!.Stop(wf.Id, t.Index);
+            ReleaseNode(tx, wf, t, TaskState.Cancelled);
+        }
+
+        t.Error = reason;
+        Finish(tx, wf, t, TaskState.Cancelled, null);
     }
 
     private void Finish(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState to, string? result)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowMesh.Client.Models;
+using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Server.Api;
@@ -14,6 +15,11 @@ internal static class Mapping
         var names = rows.ToDictionary(r => r.Index, r => r);
         return [.. rows.Select(r => Task(r, names))];
     }
+
+    /// <summary>True for Succeeded, Failed, Skipped and Cancelled, as the task state machine names them.</summary>
+    public static bool IsFinished(TaskRow r) => StateMachines.Task.IsTerminal(Enum.Parse<TaskState>(r.State));
+
+    public static TaskInfo Task(TaskRow r, IReadOnlyList<TaskRow> all) => Task(r, all.ToDictionary(t => t.Index));
 
     public static TaskInfo Task(TaskRow r, IReadOnlyDictionary<int, TaskRow> all)
     {

@@ -60,7 +60,7 @@ internal static class ResultEndpoints
         using (var store = stores.Open())
         {
             var (wf, row, _) = TaskEndpoints.Load(store, http, workflowId, task);
-            if (row.State is "Pending" or "Ready" or "Running")
+            if (!Mapping.IsFinished(row))
             {
                 throw new ApiException(409, "task_not_finished", $"task {row.Name} is {row.State.ToLowerInvariant()}; bundles are for finished tasks", "task");
             }
@@ -69,7 +69,7 @@ internal static class ResultEndpoints
             name = $"{wf.Id}-{DataDirectory.SafeName(row.Name)}.tar.gz";
         }
 
-        var parts = include is { Length: > 0 } ? include.SelectMany(i => i.Split(',')).Select(p => p.Trim().ToLowerInvariant()).ToHashSet() : ["results", "artifacts", "logs"];
+        var parts = include is { Length: > 0 } ? include.SelectMany(i => i.Split(',')).Select(p => p.Trim().ToLowerInvariant()).ToHashSet() : [.. Parts];
         if (parts.Contains("all"))
         {
             parts = [.. Parts];

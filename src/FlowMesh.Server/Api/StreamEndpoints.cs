@@ -54,11 +54,7 @@ internal static class StreamEndpoints
     private static LogPage Logs(HttpContext http, StoreAccess stores, string workflowId, string? task, long? cursor, int? limit)
     {
         using var store = stores.Open();
-        var row = WorkflowEndpoints.Load(store, http, workflowId);
-        if (task is not null && store.GetTasks(row.Id).All(t => t.Name != task))
-        {
-            throw ApiException.NotFound("task", task);
-        }
+        var row = task is null ? WorkflowEndpoints.Load(store, http, workflowId) : TaskEndpoints.Load(store, http, workflowId, task).Workflow;
 
         var after = EventStreamer.Cursor(http, cursor);
         var take = Http.Limit(limit, 500, 10_000);
@@ -73,11 +69,7 @@ internal static class StreamEndpoints
         string id;
         using (var store = stores.Open())
         {
-            id = WorkflowEndpoints.Load(store, http, workflowId).Id;
-            if (task is not null && store.GetTasks(id).All(t => t.Name != task))
-            {
-                throw ApiException.NotFound("task", task);
-            }
+            id = (task is null ? WorkflowEndpoints.Load(store, http, workflowId) : TaskEndpoints.Load(store, http, workflowId, task).Workflow).Id;
         }
 
         await streamer.StreamAsync(http, id, EventStreamer.Cursor(http, cursor), e =>

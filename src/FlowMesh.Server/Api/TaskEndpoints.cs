@@ -38,14 +38,14 @@ internal static class TaskEndpoints
     {
         using var store = stores.Open();
         var (_, row, all) = Load(store, http, workflowId, task);
-        return Mapping.Task(row, all.ToDictionary(t => t.Index));
+        return Mapping.Task(row, all);
     }
 
     private static async Task<TaskInfo> StopAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, string workflowId, string task)
     {
         using var store = stores.Open();
         var (wf, row, _) = Load(store, http, workflowId, task);
-        if (row.State is "Succeeded" or "Failed" or "Skipped" or "Cancelled")
+        if (Mapping.IsFinished(row))
         {
             throw new ApiException(409, "task_finished", $"task {row.Name} already finished ({row.State.ToLowerInvariant()})", "task");
         }
@@ -60,6 +60,6 @@ internal static class TaskEndpoints
         }
 
         var all = store.GetTasks(wf.Id);
-        return Mapping.Task(all.First(t => t.Name == row.Name), all.ToDictionary(t => t.Index));
+        return Mapping.Task(all.First(t => t.Name == row.Name), all);
     }
 }
