@@ -48,6 +48,12 @@ internal static class WorkflowCommands
         command.SetAction((result, ct) => Remote.RunAsync(result, async client =>
         {
             var path = result.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"error: no such file: {path}");
+                return 2;
+            }
+
             var answer = await client.ValidateFileAsync(path, ct).ConfigureAwait(false);
             if (Remote.IsJson(result))
             {
