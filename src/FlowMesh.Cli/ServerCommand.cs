@@ -13,6 +13,8 @@ internal static class ServerCommand
         var maxBody = new Option<long>("--max-body") { Description = "Largest request body in bytes (bigger gets 413)", DefaultValueFactory = _ => 4L << 20 };
         var keepAlive = new Option<double>("--keepalive") { Description = "Seconds an idle event stream waits before a keep-alive comment", DefaultValueFactory = _ => 15 };
         var rate = new Option<int>("--rate-limit") { Description = "Requests per second per tenant (burst is twice this)", DefaultValueFactory = _ => 100 };
+        var lease = new Option<double>("--lease-seconds") { Description = "Seconds a node's task lease lasts without a heartbeat (a silent node is lost after this)", DefaultValueFactory = _ => 15 };
+        var unplaceable = new Option<double>("--unplaceable-timeout") { Description = "Seconds a task no node can run waits for one to join before it fails (0: fail at once)", DefaultValueFactory = _ => 300 };
         var extensions = new Option<string[]>("--extension") { Description = "An assembly with extension types (identity providers, submission guards, usage sinks, permission checkers); repeatable" };
         var command = new Command(up ? "up" : "server", up
             ? """
@@ -22,7 +24,7 @@ internal static class ServerCommand
             : """
               Run the API server over the data directory. Its local node starts cordoned (it runs nothing until an admin
               runs `flowmesh node uncordon`); use `flowmesh up` to run tasks here as well.
-              """) { urls, maxBody, keepAlive, rate, extensions };
+              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, extensions };
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new ServerOptions
@@ -34,6 +36,8 @@ internal static class ServerCommand
                 RateLimitPerSecond = result.GetValue(rate),
                 RateLimitBurst = 2 * result.GetValue(rate),
                 RunLocalNode = up,
+                LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease)),
+                UnplaceableTimeout = TimeSpan.FromSeconds(result.GetValue(unplaceable)),
             };
             foreach (var path in result.GetValue(extensions) ?? [])
             {

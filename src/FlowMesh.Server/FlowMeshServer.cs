@@ -38,7 +38,14 @@ public static class FlowMeshServer
         {
             r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                var key = BearerAuthenticationHandler.Caller(http)?.Tenant ?? "anonymous:" + http.Connection.RemoteIpAddress;
+                var caller = BearerAuthenticationHandler.Caller(http);
+                if (caller is not null && http.Request.Path.StartsWithSegments("/api/v1/agent"))
+                {
+                    // Node agents heartbeat, poll and stream logs all the time; tenants' budgets are for tenants' calls.
+                    return RateLimitPartition.GetNoLimiter("agent");
+                }
+
+                var key = caller?.Tenant ?? "anonymous:" + http.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.RateLimitBurst,
@@ -75,6 +82,7 @@ public static class FlowMeshServer
         TaskEndpoints.Map(api);
         ResultEndpoints.Map(api);
         NodeEndpoints.Map(api);
+        AgentEndpoints.Map(api);
         AdminEndpoints.Map(api);
         SystemEndpoints.Map(api);
 

@@ -24,7 +24,15 @@ public static class ServerServiceCollectionExtensions
         var extensions = ExtensionLoader.Register(services, options.ExtensionAssemblies);
         services.AddSingleton(new LoadedExtensions(extensions));
         services.AddSingleton<IIdentityProvider, ApiKeyIdentityProvider>();
-        var engineOptions = new EngineOptions { DataDirectory = options.DataDirectory, StartCordoned = !options.RunLocalNode };
+        var engineOptions = new EngineOptions
+        {
+            DataDirectory = options.DataDirectory,
+            StartCordoned = !options.RunLocalNode,
+            UnplaceableTimeout = options.UnplaceableTimeout,
+            LeaseDuration = options.LeaseDuration,
+            HeartbeatInterval = options.LeaseDuration / 5,
+            LeaseCheckInterval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 5)),
+        };
         services.AddSingleton(sp => new FlowMeshEngine(engineOptions, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StoreAccess>();
         services.AddSingleton<EventPulse>();

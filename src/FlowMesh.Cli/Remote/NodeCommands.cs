@@ -25,9 +25,11 @@ internal static class NodeCommands
 
             return 0;
         }));
-        return Remote.Group("node", "Nodes of a FlowMesh server", list, One("info", "One node", (c, id, ct) => c.GetNodeAsync(id, ct)),
+        var group = Remote.Group("node", "Run this machine as a node of a server (no subcommand), or list and manage the server's nodes", list, One("info", "One node", (c, id, ct) => c.GetNodeAsync(id, ct)),
             One("cordon", "Take no new tasks on a node (system admins)", (c, id, ct) => c.CordonAsync(id, ct)),
             One("uncordon", "Let a node take tasks again (system admins)", (c, id, ct) => c.UncordonAsync(id, ct)));
+        NodeAgentCommand.Configure(group);
+        return group;
     }
 
     private static Command One(string name, string description, Func<Client.FlowMeshClient, string, CancellationToken, Task<NodeInfo>> call)

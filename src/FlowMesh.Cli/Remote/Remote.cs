@@ -50,14 +50,13 @@ internal static class Remote
     /// <summary>Runs <paramref name="action"/> with a client; server errors print their code and message and exit 1 (2 for bad input, 3 when unreachable).</summary>
     public static async Task<int> RunAsync(ParseResult result, Func<FlowMeshClient, Task<int>> action)
     {
-        var server = result.GetValue(ServerOption) ?? Environment.GetEnvironmentVariable("FLOWMESH_SERVER") ?? "http://127.0.0.1:8080";
+        var (server, token) = Target(result);
         if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             Console.Error.WriteLine($"error: --server must be an http(s) URL, not '{server}'");
             return 2;
         }
 
-        var token = result.GetValue(TokenOption) ?? Environment.GetEnvironmentVariable("FLOWMESH_TOKEN") ?? AdminToken(CliApp.DataDir(result));
         using var client = new FlowMeshClient(new FlowMeshClientOptions { BaseAddress = uri, Token = token });
         try
         {
@@ -84,6 +83,11 @@ internal static class Remote
             return 3;
         }
     }
+
+    /// <summary>The server URL and token every remote command resolves the same way (flags, then environment, then the data directory).</summary>
+    public static (string Server, string? Token) Target(ParseResult result) =>
+        (result.GetValue(ServerOption) ?? Environment.GetEnvironmentVariable("FLOWMESH_SERVER") ?? "http://127.0.0.1:8080",
+         result.GetValue(TokenOption) ?? Environment.GetEnvironmentVariable("FLOWMESH_TOKEN") ?? AdminToken(CliApp.DataDir(result)));
 
     private static string? AdminToken(string dataDir)
     {

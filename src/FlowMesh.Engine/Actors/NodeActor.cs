@@ -19,6 +19,23 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
     public long Version { get; set; }
 
+    /// <summary>True for a node agent in another process; false for the engine's own embedded node.</summary>
+    public bool Remote { get; init; }
+
+    /// <summary>Bumped each time a remote node registers; polls and heartbeats from an older epoch are refused.</summary>
+    public long Epoch { get; set; }
+
+    public DateTimeOffset HeartbeatAt { get; set; }
+
+    public string Host { get; set; } = string.Empty;
+
+    public int Pid { get; set; }
+
+    public long ProcessStart { get; set; }
+
+    /// <summary>A draining node finishes what it holds and takes nothing new.</summary>
+    public bool Draining { get; set; }
+
     /// <summary>A cordoned node keeps what it runs and takes nothing new.</summary>
     public bool Cordoned { get; set; }
 
@@ -61,7 +78,7 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
     public bool TryReserve(ResourceRequest r, out int[] gpus)
     {
         gpus = [];
-        if (State != NodeState.Up || Cordoned || FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
+        if (State != NodeState.Up || Cordoned || Draining || FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
         {
             return false;
         }
@@ -79,6 +96,25 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
             {
                 _gpuTaken[i] = true;
             }
+        }
+
+        FreeSlots--;
+        FreeCpuMillis -= r.CpuMillis;
+        FreeMemoryBytes -= r.MemoryBytes;
+        return true;
+    }
+
+    /// <summary>Takes exactly these GPUs (a task a rejoining node still runs keeps what it had); false when they are not free.</summary>
+    public bool TryReserveExact(ResourceRequest r, int[] gpus)
+    {
+        if (FreeSlots == 0 || r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes || gpus.Any(i => i < 0 || i >= _gpuTaken.Length || _gpuTaken[i]))
+        {
+            return false;
+        }
+
+        foreach (var i in gpus)
+        {
+            _gpuTaken[i] = true;
         }
 
         FreeSlots--;
@@ -106,9 +142,9 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
     /// <summary>Why the head of the queue cannot be placed now: for the waiting note.</summary>
     public string WhyNotNow(ResourceRequest r)
     {
-        if (Cordoned)
+        if (Cordoned || Draining)
         {
-            return $"node {Id} is cordoned";
+            return $"node {Id} is {(Cordoned ? "cordoned" : "draining")}";
         }
 
         if (FreeSlots == 0)

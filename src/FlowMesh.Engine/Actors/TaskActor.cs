@@ -47,6 +47,9 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>When a remote node's hold on this task runs out unless a heartbeat renews it; null on the embedded node.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+
     /// <summary>Why a ready task is not placed yet (last note written to the store).</summary>
     public string? Waiting { get; set; }
 

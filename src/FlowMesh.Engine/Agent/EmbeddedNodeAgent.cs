@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Runtime;
 
@@ -59,27 +58,16 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
         ExecutionOutcome outcome;
         try
         {
-            Directory.CreateDirectory(request.OutputDirectory);
-            outcome = _byType.TryGetValue(request.TaskType, out var executor)
-                ? await executor.ExecuteAsync(request, log, cancellationToken).ConfigureAwait(false)
-                : ExecutionOutcome.Failure($"no executor for taskType '{request.TaskType}' on this node");
+            outcome = await TaskOutputs.ExecuteAsync(_byType, request, log, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return;
         }
-        catch (ExecutionException ex)
-        {
-            outcome = ExecutionOutcome.Failure(ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or System.ComponentModel.Win32Exception)
-        {
-            outcome = ExecutionOutcome.Failure($"{request.TaskType} executor failed: {ex.Message}");
-        }
 
         try
         {
-            await WriteOutputsAsync(request, outcome, log, cancellationToken).ConfigureAwait(false);
+            await TaskOutputs.WriteAsync(request, outcome, log.All, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
@@ -87,22 +75,5 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
         }
 
         report(new EngineCommand.Finished(assignment.WorkflowId, assignment.Index, request.Attempt, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()));
-    }
-
-    private async Task WriteOutputsAsync(ExecutionRequest request, ExecutionOutcome outcome, BufferedTaskLog log, CancellationToken cancellationToken)
-    {
-        var results = new JsonObject
-        {
-            ["workflowId"] = request.WorkflowId,
-            ["taskId"] = $"{request.WorkflowId}/{request.TaskName}",
-            ["name"] = request.TaskName,
-            ["taskType"] = request.TaskType,
-            ["attempt"] = request.Attempt,
-            ["status"] = outcome.Succeeded ? "succeeded" : "failed",
-            ["result"] = outcome.Result?.DeepClone(),
-            ["error"] = outcome.Error,
-        };
-        await File.WriteAllTextAsync(Path.Combine(request.OutputDirectory, "results.json"), results.ToJsonString(new() { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllLinesAsync(Path.Combine(request.OutputDirectory, "logs.txt"), log.All.Select(l => $"{l.At:O} {l.Stream} {l.Text}"), cancellationToken).ConfigureAwait(false);
     }
 }

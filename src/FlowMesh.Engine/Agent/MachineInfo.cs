@@ -8,12 +8,23 @@ namespace FlowMesh.Engine.Agent;
 /// <summary>What this machine offers: CPUs, memory and the GPUs nvidia-smi reports (none when it is absent).</summary>
 public static class MachineInfo
 {
-    public static NodeCapacity Capacity(EngineOptions options, IEnumerable<string> taskTypes)
+    public static NodeCapacity Capacity(EngineOptions options, IEnumerable<string> taskTypes) =>
+        Capacity(options.NodeCpus, options.NodeMemoryBytes, options.NodeSlots, DetectGpus(), taskTypes);
+
+    /// <summary>A remote agent's capacity: declared GPUs win over detected ones, so a test or a partitioned host can say what it offers.</summary>
+    public static NodeCapacity Capacity(NodeAgentOptions options, IEnumerable<string> taskTypes) =>
+        Capacity(options.Cpus, options.MemoryBytes, options.Slots, options.Gpus.Count > 0 ? [.. options.Gpus] : DetectGpus(), taskTypes) with
+        {
+            Labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal),
+            WarmModels = [.. options.WarmModels],
+        };
+
+    private static NodeCapacity Capacity(double cpus, long memory, int slots, IReadOnlyList<GpuDevice> gpus, IEnumerable<string> taskTypes)
     {
-        var cpus = options.NodeCpus > 0 ? options.NodeCpus : Environment.ProcessorCount;
-        var memory = options.NodeMemoryBytes > 0 ? options.NodeMemoryBytes : TotalMemoryBytes();
-        var slots = options.NodeSlots > 0 ? options.NodeSlots : Math.Max(4, (int)Math.Ceiling(cpus * 2));
-        return new NodeCapacity((long)(cpus * 1000), memory, DetectGpus(), slots, [.. taskTypes]);
+        cpus = cpus > 0 ? cpus : Environment.ProcessorCount;
+        memory = memory > 0 ? memory : TotalMemoryBytes();
+        slots = slots > 0 ? slots : Math.Max(4, (int)Math.Ceiling(cpus * 2));
+        return new NodeCapacity((long)(cpus * 1000), memory, gpus, slots, [.. taskTypes]);
     }
 
     public static long TotalMemoryBytes()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowMesh.Workflows;
 
 namespace FlowMesh.Engine.Executors;
 
@@ -13,4 +14,8 @@ public sealed record ExecutionRequest(
     IReadOnlyDictionary<string, string> UpstreamDirectories,
     string OutputDirectory,
     string WorkDirectory,
-    IReadOnlyList<int> GpuIndices);
+    IReadOnlyList<int> GpuIndices)
+{
+    /// <summary>What the task asked for; container executors turn it into limits.</summary>
+    public ResourceRequest Resources { get; init; } = ResourceRequest.None;
+}

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowMesh.Engine.Agent.Protocol;
 using FlowMesh.Workflows;
 
 namespace FlowMesh.Engine.Runtime;
@@ -18,8 +19,27 @@ internal abstract record EngineCommand
 
     internal sealed record Cancel(string WorkflowId, string Reason, TaskCompletionSource<string> Ack) : EngineCommand;
 
-    /// <summary>An executor finished; <paramref name="Attempt"/> fences out reports from an earlier placement.</summary>
-    internal sealed record Finished(string WorkflowId, int Index, int Attempt, bool Succeeded, JsonNode? Result, string? Error, IReadOnlyList<LogLine> Lines) : EngineCommand;
+    /// <summary>
+    /// An executor finished; <paramref name="Attempt"/> fences out reports from an earlier placement, and a remote
+    /// node's report must also come from the node that holds the lease. <paramref name="Ack"/> says whether it was taken.
+    /// </summary>
+    internal sealed record Finished(string WorkflowId, int Index, int Attempt, bool Succeeded, JsonNode? Result, string? Error, IReadOnlyList<LogLine> Lines,
+        string? NodeId = null, TaskCompletionSource<bool>? Ack = null) : EngineCommand;
 
-    internal sealed record Logs(string WorkflowId, int Index, int Attempt, IReadOnlyList<LogLine> Lines) : EngineCommand;
+    internal sealed record Logs(string WorkflowId, int Index, int Attempt, IReadOnlyList<LogLine> Lines, string? NodeId = null, TaskCompletionSource<bool>? Ack = null) : EngineCommand;
+
+    internal sealed record RegisterNode(NodeRegistration Registration, TaskCompletionSource<NodeWelcome> Ack) : EngineCommand;
+
+    internal sealed record NodeHeartbeat(string NodeId, Heartbeat Beat, TaskCompletionSource<HeartbeatReply> Ack) : EngineCommand;
+
+    internal sealed record LeaveNode(string NodeId, LeaveRequest Request, TaskCompletionSource<bool> Ack) : EngineCommand;
+
+    /// <summary>Asks whether a node still holds a task's lease (before its files are accepted).</summary>
+    internal sealed record CheckLease(string NodeId, TaskLease Lease, TaskCompletionSource<bool> Ack) : EngineCommand;
+
+    /// <summary>The lease clock: expires leases and marks silent nodes lost.</summary>
+    internal sealed record Tick : EngineCommand
+    {
+        public static Tick Instance { get; } = new();
+    }
 }

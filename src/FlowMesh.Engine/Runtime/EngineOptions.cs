@@ -30,8 +30,27 @@ public sealed class EngineOptions
     /// </summary>
     public bool StartCordoned { get; set; }
 
+    /// <summary>How long a remote node's task lease lasts without a heartbeat that renews it. Default 15 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often a remote node heartbeats; the server tells each node this when it registers. Default 3 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often the engine looks for expired leases and silent nodes. Default 1 s.</summary>
+    public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a task that no live node could ever run waits (with the reason noted) for a node that fits to join,
+    /// before it fails. Default zero: fail at once (<c>flowmesh run</c>: the only node is this one). Servers wait.
+    /// </summary>
+    public TimeSpan UnplaceableTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How the embedded node runs container tasks (when a Docker or Podman socket is found).</summary>
+    public Containers.ContainerOptions Containers { get; } = new();
+
     public void Validate()
     {
+        Containers.Validate();
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             throw new ArgumentException("EngineOptions.DataDirectory must be set");
@@ -40,6 +59,11 @@ public sealed class EngineOptions
         if (NodeCpus < 0 || NodeMemoryBytes < 0 || NodeSlots < 0)
         {
             throw new ArgumentException("EngineOptions node capacity cannot be negative");
+        }
+
+        if (LeaseDuration <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || LeaseCheckInterval <= TimeSpan.Zero || HeartbeatInterval >= LeaseDuration || UnplaceableTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("EngineOptions: lease, heartbeat and lease-check intervals must be positive, and heartbeats more frequent than the lease");
         }
 
         if (MaxBatch < 1 || LogBatchLines < 1)

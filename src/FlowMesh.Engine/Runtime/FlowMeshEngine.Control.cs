@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using FlowMesh.Engine.Agent;
 using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
 
@@ -112,20 +110,16 @@ public sealed partial class FlowMeshEngine
 
     private void ApplyCordon(StoreTransaction tx, EngineCommand.Cordon cordon)
     {
-        var node = _node!;
-        if (cordon.NodeId != node.Id)
+        if (!_nodes.TryGetValue(cordon.NodeId, out var node) || node.State is not (NodeState.Up or NodeState.Draining))
         {
-            cordon.Ack.TrySetException(new KeyNotFoundException($"node {cordon.NodeId} is not run by this process"));
+            cordon.Ack.TrySetException(new KeyNotFoundException($"node {cordon.NodeId} is not live"));
             return;
         }
 
         if (node.Cordoned != cordon.Cordoned)
         {
-            var identity = ProcessIdentity.Current;
-            tx.SaveNode(new NodeRow(node.Id, node.State.ToString(), node.Version, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(),
-                JsonSerializer.Serialize(node.Capacity), cordon.Cordoned), node.Version);
-            node.Version++;
             node.Cordoned = cordon.Cordoned;
+            SaveNode(tx, node, insert: false);
         }
 
         _afterCommit.Add(() => cordon.Ack.TrySetResult(cordon.Cordoned));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
+using FlowMesh.Engine.Agent.Protocol;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Results;
 using FlowMesh.Engine.States;
@@ -14,12 +15,12 @@ public sealed partial class FlowMeshEngine
     private void Enqueue(WorkflowActor wf, TaskActor t) => _readyQueue.AddLast((wf, t));
 
     /// <summary>
-    /// Places ready tasks in FIFO order while the node has room. A task no node could ever run fails now with the
-    /// reason; one that only waits for room stops the pass, so each turn costs what it dispatches, not the queue length.
+    /// Places ready tasks in FIFO order while some node has room. A task no node could ever run fails now with the
+    /// reason (or, in a server, waits for a node that fits to join); one that only waits for room stops the pass, so each
+    /// turn costs what it dispatches, not the queue length.
     /// </summary>
     private void Schedule(StoreTransaction tx, List<Assignment> dispatches)
     {
-        var node = _node!;
         while (_readyQueue.First is { } first)
         {
             var (wf, t) = first.Value;
@@ -29,12 +30,23 @@ public sealed partial class FlowMeshEngine
                 continue;
             }
 
-            if (node.NeverFits(t.TaskType, t.Resources) is { } why)
+            var fitting = _nodes.Values.Where(n => n.State == NodeState.Up && n.NeverFits(t.TaskType, t.Resources) is null).ToList();
+            if (fitting.Count == 0)
             {
                 _readyQueue.RemoveFirst();
-                t.Error = $"no node can run this task: {why}";
-                Finish(tx, wf, t, TaskState.Failed, null);
-                CheckWorkflowDone(tx, wf);
+                var live = _nodes.Values.Where(n => n.State == NodeState.Up).ToList();
+                var why = live.Count == 0 ? "no node is up" : string.Join("; ", live.Select(n => n.NeverFits(t.TaskType, t.Resources)));
+                if (_options.UnplaceableTimeout == TimeSpan.Zero)
+                {
+                    FailUnplaceable(tx, wf, t, why);
+                }
+                else
+                {
+                    _unplaceable.Add((wf, t, _unplaceableSince.GetValueOrDefault((wf.Id, t.Index), _time.GetUtcNow())));
+                    _unplaceableSince[(wf.Id, t.Index)] = _unplaceable[^1].Since;
+                    NoteWaiting(tx, wf, t, $"waiting for a node that can run this task: {why}");
+                }
+
                 continue;
             }
 
@@ -54,9 +66,20 @@ public sealed partial class FlowMeshEngine
                 continue;
             }
 
-            if (!node.TryReserve(t.Resources, out var gpus))
+            NodeActor? node = null;
+            var gpus = Array.Empty<int>();
+            foreach (var candidate in Rank(fitting, t))
             {
-                NoteWaiting(tx, wf, t, node.WhyNotNow(t.Resources));
+                if (candidate.TryReserve(t.Resources, out gpus))
+                {
+                    node = candidate;
+                    break;
+                }
+            }
+
+            if (node is null)
+            {
+                NoteWaiting(tx, wf, t, string.Join("; ", fitting.Select(n => n.WhyNotNow(t.Resources))));
                 return;
             }
 
@@ -76,15 +99,32 @@ public sealed partial class FlowMeshEngine
             }
 
             ReleaseDependencies(wf, t);
+            _unplaceableSince.Remove((wf.Id, t.Index));
             t.Attempt++;
             t.NodeId = node.Id;
             t.StartedAt = _time.GetUtcNow();
+            t.LeaseUntil = node.Remote ? t.StartedAt + _options.LeaseDuration : null;
             t.Error = null;
             MoveTask(tx, wf, t, TaskState.Running);
             t.Reservation = gpus;
             Charge(wf.Tenant, t.Resources, +1);
-            dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus));
+            dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus, node.Id));
         }
+    }
+
+    /// <summary>
+    /// Orders the nodes that could run a task: one holding its model warm first, then (for a task without GPUs) nodes
+    /// with fewer GPUs so GPU nodes stay free for GPU work, then the one with most free slots.
+    /// </summary>
+    private static IEnumerable<NodeActor> Rank(List<NodeActor> nodes, TaskActor t)
+    {
+        var model = t.Spec["model"] is System.Text.Json.Nodes.JsonObject m && m["source"] is System.Text.Json.Nodes.JsonObject src
+            && src["identifier"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+        return nodes
+            .OrderByDescending(n => model is not null && (n.Capacity.WarmModels?.Contains(model, StringComparer.Ordinal) ?? false))
+            .ThenBy(n => t.Resources.Gpu is null ? n.Capacity.Gpus.Count : 0)
+            .ThenByDescending(n => n.FreeSlots)
+            .ThenBy(n => n.Id, StringComparer.Ordinal);
     }
 
     /// <summary>Gives back what a running task held, bills the attempt and lets the tenant's parked tasks queue again.</summary>
@@ -92,8 +132,13 @@ public sealed partial class FlowMeshEngine
     {
         if (t.Reservation is { } gpus)
         {
-            _node!.Release(t.Resources, gpus);
+            if (t.NodeId is not null && _nodes.TryGetValue(t.NodeId, out var node))
+            {
+                node.Release(t.Resources, gpus);
+            }
+
             t.Reservation = null;
+            t.LeaseUntil = null;
             Charge(wf.Tenant, t.Resources, -1);
             RecordUsage(tx, wf, t, ending, gpus.Length);
             Unpark(wf.Tenant);
@@ -111,6 +156,12 @@ public sealed partial class FlowMeshEngine
                 upstream.Result = null;
             }
         }
+    }
+
+    private static WorkItem ToWorkItem(Assignment a)
+    {
+        var r = a.Request;
+        return new WorkItem(a.WorkflowId, a.Index, r.TaskName, r.TaskType, r.Attempt, r.Spec, r.UpstreamResults, a.Gpus, a.Resources);
     }
 
     private JsonNode? ResultOf(WorkflowActor wf, TaskActor t)
@@ -151,7 +202,7 @@ public sealed partial class FlowMeshEngine
         spec["_upstreamResults"] = new JsonObject(upstream.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
         return new ExecutionRequest(wf.Id, t.Name, t.TaskType, t.Attempt + 1, spec, upstream, dirs,
             Runtime.DataDirectory.ResultsOf(_options.DataDirectory, wf.Id, t.Name),
-            Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus);
+            Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus) { Resources = t.Resources };
     }
 
     private static IEnumerable<string> ReferencedNames(JsonNode? node)

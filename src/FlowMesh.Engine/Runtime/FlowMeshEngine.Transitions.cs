@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent;
+using FlowMesh.Engine.Agent.Protocol;
 using FlowMesh.Engine.Results;
 using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
@@ -36,11 +37,32 @@ public sealed partial class FlowMeshEngine
                 ApplyFinished(tx, finished);
                 break;
             case EngineCommand.Logs logs:
-                if (_workflows.TryGetValue(logs.WorkflowId, out var wf) && wf.Tasks[logs.Index] is { State: TaskState.Running } t && t.Attempt == logs.Attempt)
                 {
-                    LogEvent(wf, t, logs.Lines);
+                    var t = Fenced(logs.WorkflowId, logs.Index, logs.Attempt, logs.NodeId);
+                    if (t is not null && logs.Lines.Count > 0)
+                    {
+                        LogEvent(_workflows[logs.WorkflowId], t, logs.Lines);
+                    }
+
+                    var accepted = t is not null;
+                    _afterCommit.Add(() => logs.Ack?.TrySetResult(accepted));
+                    break;
                 }
 
+            case EngineCommand.RegisterNode register:
+                ApplyRegister(tx, register);
+                break;
+            case EngineCommand.NodeHeartbeat beat:
+                ApplyHeartbeat(tx, beat);
+                break;
+            case EngineCommand.LeaveNode leave:
+                ApplyLeave(tx, leave);
+                break;
+            case EngineCommand.CheckLease check:
+                ApplyCheckLease(check);
+                break;
+            case EngineCommand.Tick:
+                ApplyTick(tx);
                 break;
         }
     }
@@ -156,11 +178,15 @@ public sealed partial class FlowMeshEngine
 
     private void ApplyFinished(StoreTransaction tx, EngineCommand.Finished report)
     {
-        // Fencing: only the attempt that holds the lease may finish the task; late or duplicate reports are dropped.
-        if (!_workflows.TryGetValue(report.WorkflowId, out var wf) || wf.Tasks[report.Index] is not { State: TaskState.Running } t || t.Attempt != report.Attempt)
+        // Fencing: only the attempt that holds the lease may finish the task; late or duplicate reports are refused.
+        if (Fenced(report.WorkflowId, report.Index, report.Attempt, report.NodeId) is not { } t)
         {
+            _afterCommit.Add(() => report.Ack?.TrySetResult(false));
             return;
         }
+
+        var wf = _workflows[report.WorkflowId];
+        _afterCommit.Add(() => report.Ack?.TrySetResult(true));
 
         if (report.Lines.Count > 0)
         {
@@ -183,6 +209,13 @@ public sealed partial class FlowMeshEngine
 
         CheckWorkflowDone(tx, wf);
     }
+
+    /// <summary>The running task this report may speak for: same attempt and, from a remote node, the node holding it.</summary>
+    private TaskActor? Fenced(string workflowId, int index, int attempt, string? nodeId) =>
+        _workflows.TryGetValue(workflowId, out var wf) && index >= 0 && index < wf.Tasks.Length
+        && wf.Tasks[index] is { State: TaskState.Running } t && t.Attempt == attempt && (nodeId is null || t.NodeId == nodeId)
+            ? t
+            : null;
 
     /// <summary>Builds the readiness counters from edges: O(tasks + edges), done once per load.</summary>
     private void Link(WorkflowActor wf)
@@ -217,7 +250,16 @@ public sealed partial class FlowMeshEngine
     {
         if (t.State == TaskState.Running)
         {
-            _agent!.Stop(wf.Id, t.Index);
+            if (t.NodeId == _node!.Id)
+            {
+                _agent!.Stop(wf.Id, t.Index);
+            }
+            else if (t.NodeId is not null && _links.TryGetValue(t.NodeId, out var link))
+            {
+                var lease = new TaskLease(wf.Id, t.Index, t.Attempt);
+                _afterCommit.Add(() => link.Cancel(lease));
+            }
+
             ReleaseNode(tx, wf, t, TaskState.Cancelled);
         }
 

@@ -27,9 +27,11 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private readonly List<Action> _afterCommit = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly IReadOnlyList<IExecutor> _executors;
+    private readonly Dictionary<string, NodeActor> _nodes = new(StringComparer.Ordinal);
     private SqliteStore? _store;
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
+    private ITimer? _leaseClock;
     private Task? _loop;
     private int _disposed;
 
@@ -58,15 +60,22 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
 
     internal SqliteStore Store => _store ?? throw new InvalidOperationException("the engine is not started");
 
-    public static IEnumerable<IExecutor> DefaultExecutors(EngineOptions options) =>
-        [new EchoExecutor(), new PythonExecutor(options.PythonInterpreter)];
+    public static IEnumerable<IExecutor> DefaultExecutors(EngineOptions options) => NodeExecutors.Create(options.PythonInterpreter, options.Containers);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         _store = SqliteStore.Open(_options.DataDirectory);
         var capacity = MachineInfo.Capacity(_options, _executors.Select(e => e.TaskType));
-        _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity) { Cordoned = _options.StartCordoned };
+        var self = ProcessIdentity.Current;
+        _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity)
+        {
+            Cordoned = _options.StartCordoned,
+            Host = self.Host,
+            Pid = self.Pid,
+            ProcessStart = self.StartTicks,
+            HeartbeatAt = _time.GetUtcNow(),
+        };
         using (var tx = _store.Begin())
         {
             var identity = ProcessIdentity.Current;
@@ -75,7 +84,9 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         }
 
         _node.Version = 1;
+        _nodes[_node.Id] = _node;
         _agent = new EmbeddedNodeAgent(_executors, _options, _time, report => _mailbox.Writer.TryWrite(report));
+        _leaseClock = _time.CreateTimer(_ => _mailbox.Writer.TryWrite(EngineCommand.Tick.Instance), null, _options.LeaseCheckInterval, _options.LeaseCheckInterval);
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -135,8 +146,18 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             return;
         }
 
+        if (_leaseClock is not null)
+        {
+            await _leaseClock.DisposeAsync().ConfigureAwait(false);
+        }
+
         _mailbox.Writer.TryComplete();
         _stopping.Cancel();
+        foreach (var link in _links.Values)
+        {
+            link.Close();
+        }
+
         if (_agent is not null)
         {
             await _agent.DisposeAsync().ConfigureAwait(false);
@@ -260,7 +281,14 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
 
         foreach (var assignment in dispatches)
         {
-            _agent!.Launch(assignment);
+            if (assignment.NodeId == _node!.Id)
+            {
+                _agent!.Launch(assignment);
+            }
+            else if (_links.TryGetValue(assignment.NodeId, out var link))
+            {
+                link.Deliver(ToWorkItem(assignment));
+            }
         }
     }
 
@@ -274,6 +302,12 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             case EngineCommand.Retry r: r.Ack.TrySetException(ex); break;
             case EngineCommand.StopTask s: s.Ack.TrySetException(ex); break;
             case EngineCommand.Cordon c: c.Ack.TrySetException(ex); break;
+            case EngineCommand.RegisterNode r: r.Ack.TrySetException(ex); break;
+            case EngineCommand.NodeHeartbeat h: h.Ack.TrySetException(ex); break;
+            case EngineCommand.LeaveNode l: l.Ack.TrySetException(ex); break;
+            case EngineCommand.CheckLease c: c.Ack.TrySetException(ex); break;
+            case EngineCommand.Finished f: f.Ack?.TrySetException(ex); break;
+            case EngineCommand.Logs l: l.Ack?.TrySetException(ex); break;
         }
     }
 }

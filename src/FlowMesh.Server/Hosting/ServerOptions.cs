@@ -24,6 +24,18 @@ public sealed class ServerOptions
     /// <summary>Run tasks on this machine (<c>flowmesh up</c>). Default false: the local node starts cordoned.</summary>
     public bool RunLocalNode { get; set; }
 
+    /// <summary>
+    /// How long a remote node's task lease lasts without a heartbeat; a node silent this long is lost and its tasks run
+    /// again elsewhere. Nodes heartbeat five times per lease. Default 15 s.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a task no live node can run waits for one that fits to join before it fails. Default 5 minutes; zero
+    /// fails such tasks at once.
+    /// </summary>
+    public TimeSpan UnplaceableTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Assemblies (paths) holding extension types: identity providers, submission guards, usage sinks, permission checkers.</summary>
     public IList<string> ExtensionAssemblies { get; } = [];
 
@@ -40,6 +52,16 @@ public sealed class ServerOptions
         if (MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException("ServerOptions.MaxRequestBodyBytes must be at least 1024");
+        }
+
+        if (UnplaceableTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("ServerOptions.UnplaceableTimeout cannot be negative");
+        }
+
+        if (LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException("ServerOptions.LeaseDuration must be at least 1 s");
         }
 
         if (KeepAliveInterval <= TimeSpan.Zero || RateLimitPerSecond < 1 || RateLimitBurst < 1)

@@ -249,6 +249,42 @@ internal sealed partial class SpecValidator
         }
     }
 
+    private void CheckMounts(SourceNode node, string path)
+    {
+        if (node is not SequenceNode list)
+        {
+            bag.Add(node, path, "'mounts' must be a list", "a list of {source, target, readOnly}", node.KindName);
+            return;
+        }
+
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            var mpath = $"{path}[{i}]";
+            if (Mapping(list.Items[i], mpath) is not { } mount)
+            {
+                continue;
+            }
+
+            Keys(mount, mpath, "mount", "source", "target", "readOnly");
+            foreach (var key in new[] { "source", "target" })
+            {
+                if (mount[key] is not { } value)
+                {
+                    bag.Add(mount, mpath, $"missing required field '{key}'", $"{key}: <absolute path>");
+                }
+                else if (String(value, $"{mpath}.{key}") is { } text && !text.StartsWith('/'))
+                {
+                    bag.Add(value, $"{mpath}.{key}", $"{key} must be an absolute path", "a path starting with /", $"'{text}'");
+                }
+            }
+
+            if (mount["readOnly"] is { } ro)
+            {
+                Bool(ro, $"{mpath}.readOnly");
+            }
+        }
+    }
+
     private void CheckInputs(SourceNode node, string path)
     {
         if (node is not SequenceNode list)

@@ -100,6 +100,7 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
         map["data_retrieval"] = ["data", "model", "inference"];
         map["echo"] = ["data"];
         map["ssh"] = ["interactive", "image", "user", "authorizedKeys", "command", "entrypoint", "ttlSeconds", "idleTimeoutSeconds", "accessMode", "inputs", "sshOutput", "env", "network"];
+        map["container"] = ["image", "command", "args", "entrypoint", "env", "workingDir", "mounts", "network", "timeoutSeconds", "inputs", "outputPath"];
         map["serve"] = ["model", "accessMode", "apiKey", "ttlSeconds", "port", "inference"];
         map["python"] = ["code", "entrypoint", "image", "requirements", "inputs", "timeoutSeconds", "network", "env", "emits", "pythonOutput"];
         return map;
@@ -117,7 +118,7 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
             case "output":
                 CheckOutput(value, path);
                 break;
-            case "dependsOn" or "emits" or "requirements" or "authorizedKeys" or "command" or "entrypoint" when key != "entrypoint" || type != "python":
+            case "dependsOn" or "emits" or "requirements" or "authorizedKeys" or "command" or "args" or "entrypoint" when key != "entrypoint" || type != "python":
                 StringList(value, path);
                 break;
             case "condition":
@@ -132,14 +133,17 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
             case "inputs":
                 CheckInputs(value, path);
                 break;
-            case "code" or "configName" or "task" or "image" or "user" or "apiKey" or "entrypoint":
+            case "mounts":
+                CheckMounts(value, path);
+                break;
+            case "code" or "configName" or "task" or "image" or "user" or "apiKey" or "entrypoint" or "workingDir" or "outputPath":
                 String(value, path);
                 break;
             case "accessMode":
                 OneOf(value, path, "direct", "proxy", "forward");
                 break;
             case "network":
-                OneOf(value, path, "none", "bridge");
+                OneOf(value, path, "none", "bridge", "host");
                 break;
             case "interactive" or "enforce_cpu":
                 Bool(value, path);
@@ -197,6 +201,13 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
                     break;
                 }
 
+            case "container":
+                if (spec["image"] is null)
+                {
+                    bag.Add(spec, path, "taskType container needs an 'image'", "image: <name:tag present on the node>");
+                }
+
+                break;
             case "api":
                 if (spec["api"] is null && spec["data"] is null)
                 {

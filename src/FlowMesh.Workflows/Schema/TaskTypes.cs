@@ -8,6 +8,9 @@ public static class TaskTypes
     public const string Inference = "inference";
     public const string Ssh = "ssh";
 
+    /// <summary>An arbitrary container job (a FlowMesh .NET addition: image, command, env, mounts, limits).</summary>
+    public const string Container = "container";
+
     internal static readonly string[] ModelInfer =
     [
         "inference", "embedding", "diffusion",
@@ -16,7 +19,7 @@ public static class TaskTypes
 
     internal static readonly string[] Training = ["sft", "lora_sft", "dpo", "ppo", "image_classification_training", "image_classification"];
 
-    internal static readonly string[] Other = ["rag", "agent", "api", "data_profiling", "data_retrieval", "echo", "ssh", "serve", "python"];
+    internal static readonly string[] Other = ["rag", "agent", "api", "data_profiling", "data_retrieval", "echo", "ssh", "serve", "python", "container"];
 
     public static IReadOnlyList<string> All { get; } = [.. ModelInfer, .. Training, .. Other];
 

@@ -21,7 +21,7 @@ public sealed class ServerFixture : IAsyncLifetime
         Directory.CreateDirectory(Barriers);
         var extension = Path.Combine(AppContext.BaseDirectory, "FlowMesh.TestExtensions.dll");
         Server = await ServerProcess.StartAsync(Path.Combine(_dir.Path, "data"), new Dictionary<string, string> { ["FLOWMESH_TEST_USAGE_FILE"] = UsageFile },
-            "--keepalive", "0.2", "--max-body", "65536", "--rate-limit", "1000", "--extension", extension);
+            "--keepalive", "0.2", "--max-body", "65536", "--rate-limit", "1000", "--unplaceable-timeout", "0", "--extension", extension);
         Admin = Server.Client(Server.AdminToken);
     }
 

@@ -44,7 +44,7 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
             string Fill(string workflowId) => pattern.TrimStart('/')
                 .Replace("{workflowId}", workflowId, StringComparison.Ordinal).Replace("{task}", "greet", StringComparison.Ordinal)
                 .Replace("{**path}", "results.json", StringComparison.Ordinal).Replace("{nodeId}", node, StringComparison.Ordinal)
-                .Replace("{tokenId}", token, StringComparison.Ordinal);
+                .Replace("{tokenId}", token, StringComparison.Ordinal).Replace("{index}", "0", StringComparison.Ordinal);
             var url = Fill(owned.WorkflowId);
             Assert.DoesNotContain("{", url);
             var body = method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}";
@@ -52,7 +52,14 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
             Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(anonymous, method, url, body)).Status);
             Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(forged, method, url, body)).Status);
 
-            if (pattern.Contains("{workflowId}", StringComparison.Ordinal))
+            if (pattern.StartsWith("/api/v1/agent/", StringComparison.Ordinal))
+            {
+                // Node agent routes are for system admins only: another tenant's admin is refused before any lookup.
+                var refused = await SendAsync(tenantB, method, url, body);
+                Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{route} as tenant B: {refused.Status} {refused.Body}");
+                Assert.Equal(Code(refused.Body), Code((await SendAsync(tenantB, method, Fill("wf-does-not-exist"), body)).Body));
+            }
+            else if (pattern.Contains("{workflowId}", StringComparison.Ordinal))
             {
                 // Another tenant's id must read exactly like an id that does not exist: no existence oracle.
                 var foreign = await SendAsync(tenantB, method, url, body);

@@ -16,11 +16,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(string dataDir, IReadOnlyDictionary<string, string>? env, IEnumerable<string> extraArgs)
+    private ServerProcess(string verb, string dataDir, IReadOnlyDictionary<string, string>? env, IEnumerable<string> extraArgs)
     {
         DataDir = dataDir;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Cli, "up", "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        foreach (var arg in new[] { Cli, verb, "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
@@ -62,9 +62,15 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public static Task<ServerProcess> StartAsync(string dataDir, params string[] extraArgs) => StartAsync(dataDir, null, extraArgs);
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? env, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? env, params string[] extraArgs) =>
+        StartAsync("up", dataDir, env, extraArgs);
+
+    /// <summary><c>flowmesh server</c>: the API with its own node cordoned, so only node agents run tasks.</summary>
+    public static Task<ServerProcess> StartServerAsync(string dataDir, params string[] extraArgs) => StartAsync("server", dataDir, null, extraArgs);
+
+    private static async Task<ServerProcess> StartAsync(string verb, string dataDir, IReadOnlyDictionary<string, string>? env, string[] extraArgs)
     {
-        var server = new ServerProcess(dataDir, env, extraArgs);
+        var server = new ServerProcess(verb, dataDir, env, extraArgs);
         try
         {
             server.BaseAddress = await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));

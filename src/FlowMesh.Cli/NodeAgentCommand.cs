@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using FlowMesh.Engine.Actors;
+using FlowMesh.Engine.Agent;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Workflows.Schema;
+
+namespace FlowMesh.Cli;
+
+/// <summary>
+/// <c>flowmesh node --server URL --token T</c>: joins a server as a node and runs the tasks placed here until SIGTERM
+/// or Ctrl-C, then drains (running tasks get --drain-seconds, the rest are handed back) and leaves.
+/// </summary>
+internal static class NodeAgentCommand
+{
+    public static void Configure(Command node)
+    {
+        var name = new Option<string?>("--name") { Description = "This node's id (default: kept in <work-dir>/node-id, made up on first start)" };
+        var workDir = new Option<string?>("--work-dir") { Description = "Where task inputs, work files and outputs live (default: <data-dir>/node)" };
+        var cpus = new Option<double>("--cpus") { Description = "CPUs to offer (default: all)" };
+        var memory = new Option<string?>("--memory") { Description = "Memory to offer, e.g. 64Gi (default: all)" };
+        var slots = new Option<int>("--slots") { Description = "Tasks to run at once (default: twice the CPUs, at least 4)" };
+        var gpus = new Option<string[]>("--gpu") { Description = "Declare a GPU as INDEX:NAME[:MEMORY], e.g. 0:nvidia-a100-80gb:80Gi; repeatable (default: what nvidia-smi reports)" };
+        var labels = new Option<string[]>("--label") { Description = "A capability label KEY=VALUE; repeatable" };
+        var warm = new Option<string[]>("--warm-model") { Description = "A model this node holds loaded (tasks on it prefer this node); repeatable" };
+        var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM, how long running tasks may take before they are handed back", DefaultValueFactory = _ => 30 };
+        var docker = new Option<string?>("--docker-host") { Description = "Docker or Podman API socket, unix:///path (default: DOCKER_HOST, else the usual sockets)" };
+        var network = new Option<string>("--container-network") { Description = "Network mode of containers whose task names none: bridge, host or none", DefaultValueFactory = _ => "bridge" };
+        var mountRoots = new Option<string[]>("--allow-mount") { Description = "A host directory task mounts may come from; repeatable (default: no host mounts)" };
+        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, mountRoots })
+        {
+            node.Options.Add(option);
+        }
+
+        node.SetAction(async (result, cancellationToken) =>
+        {
+            var (server, token) = Remote.Remote.Target(result);
+            var options = new NodeAgentOptions
+            {
+                Server = Uri.TryCreate(server, UriKind.Absolute, out var uri) ? uri : null,
+                Token = token ?? string.Empty,
+                NodeId = result.GetValue(name),
+                WorkDirectory = result.GetValue(workDir) is { Length: > 0 } w ? Path.GetFullPath(w) : Path.Combine(CliApp.DataDir(result), "node"),
+                Cpus = result.GetValue(cpus),
+                Slots = result.GetValue(slots),
+                DrainTimeout = TimeSpan.FromSeconds(result.GetValue(drain)),
+            };
+            options.Containers.Socket = result.GetValue(docker);
+            options.Containers.DefaultNetwork = result.GetValue(network)!;
+            try
+            {
+                if (result.GetValue(memory) is { } m)
+                {
+                    options.MemoryBytes = Quantities.TryParseBytes(m, out var bytes) ? bytes : throw new ArgumentException($"--memory: '{m}' is not a size like 64Gi");
+                }
+
+                foreach (var g in result.GetValue(gpus) ?? [])
+                {
+                    options.Gpus.Add(ParseGpu(g));
+                }
+
+                foreach (var l in result.GetValue(labels) ?? [])
+                {
+                    var eq = l.IndexOf('=', StringComparison.Ordinal);
+                    options.Labels[eq > 0 ? l[..eq] : throw new ArgumentException($"--label: '{l}' is not KEY=VALUE")] = l[(eq + 1)..];
+                }
+
+                foreach (var model in result.GetValue(warm) ?? [])
+                {
+                    options.WarmModels.Add(model);
+                }
+
+                foreach (var root in result.GetValue(mountRoots) ?? [])
+                {
+                    options.Containers.AllowedMountRoots.Add(Path.GetFullPath(root));
+                }
+
+                options.Containers.NodeLabel = options.NodeId ?? Environment.MachineName;
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+
+            var executors = NodeExecutors.Create(options.PythonInterpreter, options.Containers).Where(e => e.IsAvailable).ToList();
+            await using var agent = new RemoteNodeAgent(options, executors, TimeProvider.System, line =>
+            {
+                Console.Out.WriteLine($"flowmesh node: {line}");
+                Console.Out.Flush();
+            });
+            await agent.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+    }
+
+    /// <summary>INDEX:NAME[:MEMORY], e.g. <c>0:nvidia-a100-80gb:80Gi</c>.</summary>
+    internal static GpuDevice ParseGpu(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length is < 2 or > 3 || !int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0 || parts[1].Length == 0)
+        {
+            throw new ArgumentException($"--gpu: '{text}' is not INDEX:NAME[:MEMORY] (e.g. 0:nvidia-a100-80gb:80Gi)");
+        }
+
+        long memory = 0;
+        if (parts.Length == 3 && !Quantities.TryParseBytes(parts[2], out memory))
+        {
+            throw new ArgumentException($"--gpu: '{parts[2]}' is not a memory size like 80Gi");
+        }
+
+        return new GpuDevice(index, parts[1], memory);
+    }
+}

@@ -1,0 +1,16 @@
+using System.Text.Json.Nodes;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Engine.Agent.Protocol;
+
+/// <summary>A task placed on a node: its resolved spec, the results of its upstream stages and the GPUs it was given.</summary>
+public sealed record WorkItem(
+    string WorkflowId,
+    int Index,
+    string TaskName,
+    string TaskType,
+    int Attempt,
+    JsonObject Spec,
+    IReadOnlyDictionary<string, JsonNode?> UpstreamResults,
+    IReadOnlyList<int> Gpus,
+    ResourceRequest Resources);

@@ -1,0 +1,125 @@
+using FlowMesh.Engine.Agent.Protocol;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Engine.Runtime;
+
+namespace FlowMesh.Engine.Agent;
+
+internal sealed partial class RemoteNodeAgent
+{
+    /// <summary>
+    /// One attempt: upstream results become input files, the executor runs, lines stream to the server in order, the
+    /// results directory is uploaded and the end reported. A cancelled attempt reports nothing: the server already
+    /// moved on, and anything it sent would be refused.
+    /// </summary>
+    private async Task RunTaskAsync(WorkItem item, TaskLease lease, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(options.WorkDirectory, "tasks", DataDirectory.SafeName(item.WorkflowId), $"{DataDirectory.SafeName(item.TaskName)}.{item.Attempt}");
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (stage, result) in item.UpstreamResults)
+        {
+            var dir = Path.Combine(root, "inputs", DataDirectory.SafeName(stage));
+            Directory.CreateDirectory(dir);
+            await File.WriteAllTextAsync(Path.Combine(dir, "results.json"), new System.Text.Json.Nodes.JsonObject { ["result"] = Clone(result) }.ToJsonString(), cancellationToken)
+                .ConfigureAwait(false);
+            inputs[stage] = dir;
+        }
+
+        var request = new ExecutionRequest(item.WorkflowId, item.TaskName, item.TaskType, item.Attempt, item.Spec, item.UpstreamResults, inputs,
+            Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources };
+        var lines = LogChannel();
+        var log = new BufferedTaskLog(time, options.LogBatchLines, batch => lines.Writer.TryWrite(batch));
+        var sender = Task.Run(() => SendLogsAsync(lease, lines.Reader, cancellationToken), CancellationToken.None);
+        ExecutionOutcome outcome;
+        try
+        {
+            outcome = await TaskOutputs.ExecuteAsync(_byType, request, log, cancellationToken).ConfigureAwait(false);
+            await TaskOutputs.WriteAsync(request, outcome, log.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lines.Writer.TryComplete();
+            return;
+        }
+        catch (IOException ex)
+        {
+            outcome = ExecutionOutcome.Failure($"could not write results: {ex.Message}");
+        }
+
+        lines.Writer.TryComplete();
+        await Quiet(sender).ConfigureAwait(false);
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(request.OutputDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                if (!await _http.UploadAsync(NodeId, lease, Path.GetRelativePath(request.OutputDirectory, file), file, cancellationToken).ConfigureAwait(false))
+                {
+                    say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: the lease is gone; dropping its results");
+                    return;
+                }
+            }
+
+            var accepted = await _http.ReportAsync(NodeId, lease, new TaskReport(item.Attempt, true, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()), cancellationToken)
+                .ConfigureAwait(false);
+            say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt} {(outcome.Succeeded ? "succeeded" : "failed")}{(accepted ? string.Empty : " (report refused: the lease had passed on)")}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            // The lease runs out on the server and the task runs again; nothing here can make the report land now.
+            say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: could not report: {ex.Message}");
+        }
+    }
+
+    private async Task SendLogsAsync(TaskLease lease, System.Threading.Channels.ChannelReader<IReadOnlyList<LogLine>> reader, CancellationToken cancellationToken)
+    {
+        await foreach (var batch in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await _http.ReportAsync(NodeId, lease, new TaskReport(lease.Attempt, false, false, null, null, batch), cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stops taking work, gives running tasks the drain deadline, hands back the rest and leaves.</summary>
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        var welcome = _welcome;
+        if (welcome is null)
+        {
+            return;
+        }
+
+        say($"draining: {_running.Count} task(s) running, waiting up to {options.DrainTimeout.TotalSeconds:0.##}s");
+        try
+        {
+            await _http.HeartbeatAsync(NodeId, new Heartbeat(welcome.Epoch, [.. _running.Keys], Draining: true), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or StaleEpochException or OperationCanceledException)
+        {
+        }
+
+        var all = Task.WhenAll(_running.Values.Select(e => Quiet(e.Run)));
+        await Task.WhenAny(all, Task.Delay(options.DrainTimeout, time)).ConfigureAwait(false);
+        var handBack = _running.Keys.ToList();
+        foreach (var lease in handBack)
+        {
+            if (_running.TryGetValue(lease, out var entry))
+            {
+                await entry.Cts.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        await all.ConfigureAwait(false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _http.LeaveAsync(NodeId, new LeaveRequest(welcome.Epoch, handBack), timeout.Token).ConfigureAwait(false);
+            say($"left the server{(handBack.Count > 0 ? $", handed back {handBack.Count} task(s)" : string.Empty)}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or StaleEpochException or OperationCanceledException)
+        {
+            say($"could not say goodbye ({ex.Message}); the server finds the node lost when its lease runs out");
+        }
+    }
+}

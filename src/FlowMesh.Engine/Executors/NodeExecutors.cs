@@ -1,0 +1,19 @@
+using FlowMesh.Engine.Containers;
+
+namespace FlowMesh.Engine.Executors;
+
+/// <summary>The executors a node offers: echo and python always; container and non-interactive ssh when a container engine's socket is there.</summary>
+internal static class NodeExecutors
+{
+    public static IEnumerable<IExecutor> Create(string pythonInterpreter, ContainerOptions containers)
+    {
+        yield return new EchoExecutor();
+        yield return new PythonExecutor(pythonInterpreter);
+        if (DockerClient.FindSocket(containers.Socket) is { } socket && File.Exists(socket))
+        {
+            var docker = new DockerClient(socket);
+            yield return new ContainerExecutor("container", docker, containers);
+            yield return new ContainerExecutor("ssh", docker, containers);
+        }
+    }
+}

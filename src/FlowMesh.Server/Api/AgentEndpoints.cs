@@ -1,0 +1,133 @@
+using FlowMesh.Engine.Agent.Protocol;
+using FlowMesh.Engine.Runtime;
+using FlowMesh.Server.Extensibility;
+using FlowMesh.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace FlowMesh.Server.Api;
+
+/// <summary>
+/// The node agents' side of the API (<c>flowmesh node</c>): register, heartbeat, long-poll for work, report logs and
+/// ends, upload result files, leave. Only system admins' keys may speak for a node. Every report names the attempt it
+/// holds; a stale one is answered 409 <c>stale_lease</c> and changes nothing.
+/// </summary>
+internal static class AgentEndpoints
+{
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(60);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/agent/nodes").WithTags("agent");
+        g.MapPost("", RegisterAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapPost("/{nodeId}/heartbeat", HeartbeatAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapGet("/{nodeId}/work", WorkAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapPost("/{nodeId}/tasks/{workflowId}/{index}/report", ReportAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapPut("/{nodeId}/tasks/{workflowId}/{index}/files/{**path}", UploadAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapPost("/{nodeId}/leave", LeaveAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+    }
+
+    private static async Task<NodeWelcome> RegisterAsync(HttpContext http, FlowMeshEngine engine, NodeRegistration registration)
+    {
+        if (string.IsNullOrWhiteSpace(registration.NodeId) || registration.NodeId.Length > 128 || registration.NodeId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new ApiException(400, "invalid_node_id", "nodeId must be 1-128 letters, digits, '-', '_' or '.'", "nodeId");
+        }
+
+        if (registration.Capacity is null || registration.Capacity.Slots < 1 || registration.Capacity.CpuMillis < 0 || registration.Capacity.MemoryBytes < 0)
+        {
+            throw new ApiException(400, "invalid_capacity", "capacity needs at least one slot and no negative CPU or memory", "capacity");
+        }
+
+        try
+        {
+            return await engine.RegisterNodeAsync(registration with { Running = registration.Running ?? [] }, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ApiException(409, "node_id_taken", ex.Message, "nodeId");
+        }
+    }
+
+    private static async Task<HeartbeatReply> HeartbeatAsync(HttpContext http, FlowMeshEngine engine, string nodeId, Heartbeat beat)
+    {
+        try
+        {
+            return await engine.HeartbeatAsync(nodeId, beat with { Running = beat.Running ?? [] }, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (StaleEpochException ex)
+        {
+            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
+        }
+    }
+
+    private static async Task<WorkBatch> WorkAsync(HttpContext http, FlowMeshEngine engine, string nodeId, long epoch, double? waitSeconds)
+    {
+        var wait = TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 25, 0, MaxPoll.TotalSeconds));
+        try
+        {
+            return await engine.TakeWorkAsync(nodeId, epoch, wait, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (StaleEpochException ex)
+        {
+            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
+        }
+    }
+
+    private static async Task<IResult> ReportAsync(HttpContext http, FlowMeshEngine engine, string nodeId, string workflowId, int index, TaskReport report)
+    {
+        var accepted = await engine.ReportAsync(nodeId, workflowId, index, report with { Lines = report.Lines ?? [] }, http.RequestAborted).ConfigureAwait(false);
+        return accepted ? Results.NoContent() : throw StaleLease(nodeId, workflowId, index, report.Attempt);
+    }
+
+    /// <summary>Stores one file of a task's results directory, after checking the node still holds the attempt's lease.</summary>
+    private static async Task<IResult> UploadAsync(HttpContext http, FlowMeshEngine engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
+        string path, int attempt)
+    {
+        if (!await engine.HoldsLeaseAsync(nodeId, new TaskLease(workflowId, index, attempt), http.RequestAborted).ConfigureAwait(false))
+        {
+            throw StaleLease(nodeId, workflowId, index, attempt);
+        }
+
+        string taskName;
+        using (var store = stores.Open())
+        {
+            taskName = store.GetTasks(workflowId).FirstOrDefault(t => t.Index == index)?.Name ?? throw ApiException.NotFound("task", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, workflowId, taskName));
+        var target = Path.GetFullPath(Path.Combine(root, path));
+        if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ApiException(400, "invalid_path", $"'{path}' is outside the task's results directory", "path");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var partial = target + ".part";
+        var file = File.Create(partial);
+        await using (file.ConfigureAwait(false))
+        {
+            await http.Request.Body.CopyToAsync(file, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        File.Move(partial, target, overwrite: true);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> LeaveAsync(HttpContext http, FlowMeshEngine engine, string nodeId, LeaveRequest request)
+    {
+        try
+        {
+            await engine.LeaveNodeAsync(nodeId, request with { HandBack = request.HandBack ?? [] }, http.RequestAborted).ConfigureAwait(false);
+            return Results.NoContent();
+        }
+        catch (StaleEpochException ex)
+        {
+            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
+        }
+    }
+
+    private static ApiException StaleLease(string nodeId, string workflowId, int index, int attempt) =>
+        new(409, "stale_lease", $"node {nodeId} does not hold task {workflowId}#{index} attempt {attempt}: its lease ran out or passed to another attempt", "attempt");
+}

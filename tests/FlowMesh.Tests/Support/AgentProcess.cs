@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace FlowMesh.Tests.Support;
+
+/// <summary>
+/// A real <c>flowmesh node</c> process joined to a server. Start returns once the agent printed that it registered
+/// (a barrier, not a sleep); lines it prints later can be awaited with <see cref="WaitForLineAsync"/>.
+/// </summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
+    private AgentProcess(Uri server, string token, string name, string workDir, IEnumerable<string> extraArgs)
+    {
+        Name = name;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Cli, "node", "--server", server.ToString(), "--token", token, "--name", name, "--work-dir", workDir, "--slots", "4", "--cpus", "4", "--memory", "8Gi" }
+            .Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("FLOWMESH_SERVER");
+        start.Environment.Remove("FLOWMESH_TOKEN");
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
+    }
+
+    public static async Task<AgentProcess> StartAsync(ServerProcess server, string name, string workDir, params string[] extraArgs)
+    {
+        var agent = new AgentProcess(server.BaseAddress, server.AdminToken, name, workDir, extraArgs);
+        try
+        {
+            await agent.WaitForLineAsync(l => l.Contains($"registered as {name}", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            return agent;
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var tcs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            if (_lines.FirstOrDefault(match) is { } seen)
+            {
+                return seen;
+            }
+
+            _waiters.Add((match, tcs));
+        }
+
+        try
+        {
+            return await tcs.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"agent {Name} did not print the expected line; its output:\n{Log}");
+        }
+    }
+
+    /// <summary>kill -9: no drain, no goodbye; the server learns of it only when the lease runs out.</summary>
+    public async Task KillAsync()
+    {
+        using var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        await _process.WaitForExitAsync();
+    }
+
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lines)
+        {
+            _lines.Add(line);
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult(line);
+            }
+        }
+    }
+}
