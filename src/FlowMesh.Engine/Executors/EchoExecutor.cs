@@ -30,7 +30,7 @@ internal sealed class EchoExecutor : IExecutor
         return Task.FromResult(ExecutionOutcome.Success(new JsonObject { ["items"] = outputs, ["count"] = outputs.Count }));
     }
 
-    private static JsonNode? Resolve(JsonNode? item, IReadOnlyDictionary<string, JsonNode?> upstream)
+    internal static JsonNode? Resolve(JsonNode? item, IReadOnlyDictionary<string, JsonNode?> upstream)
     {
         if (item is not JsonObject o)
         {

@@ -9,6 +9,7 @@ internal static class NodeExecutors
     {
         yield return new EchoExecutor();
         yield return new PythonExecutor(pythonInterpreter);
+        yield return new ApiExecutor();
         if (DockerClient.FindSocket(containers.Socket) is { } socket && File.Exists(socket))
         {
             var docker = new DockerClient(socket);

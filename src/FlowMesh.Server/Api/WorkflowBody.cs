@@ -67,6 +67,8 @@ internal static class WorkflowBody
         var limit = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (limit is { } max && http.Request.ContentLength > max)
         {
+            // The unread body is still on the wire: close the connection so the client does not reuse it mid-body.
+            http.Response.Headers.Connection = "close";
             throw new ApiException(413, "payload_too_large", $"the body is {http.Request.ContentLength} bytes; the limit is {max}");
         }
 
