@@ -49,6 +49,11 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
         catch (OperationCanceledException)
         {
         }
+
+        foreach (var disposable in executors.OfType<IAsyncDisposable>())
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task RunAsync(Assignment assignment, CancellationToken cancellationToken)

@@ -65,6 +65,11 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
         }
 
         await Task.WhenAll(_running.Values.Select(e => Quiet(e.Run))).ConfigureAwait(false);
+        foreach (var disposable in executors.OfType<IAsyncDisposable>())
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+
         _http.Dispose();
         _abort.Dispose();
         _registering.Dispose();

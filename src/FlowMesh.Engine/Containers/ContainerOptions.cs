@@ -21,8 +21,12 @@ public sealed class ContainerOptions
     /// <summary>Names the containers this node starts (label <c>flowmesh.node</c>), so a restarted agent can find its own.</summary>
     public string NodeLabel { get; set; } = Environment.MachineName;
 
+    /// <summary>How inference and embedding tasks start their model servers.</summary>
+    public ModelServerOptions ModelServers { get; } = new();
+
     public void Validate()
     {
+        ModelServers.Validate();
         if (DefaultNetwork is not ("bridge" or "host" or "none"))
         {
             throw new ArgumentException($"ContainerOptions.DefaultNetwork must be bridge, host or none, not '{DefaultNetwork}'");

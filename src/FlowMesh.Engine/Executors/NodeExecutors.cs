@@ -15,6 +15,9 @@ internal static class NodeExecutors
             var docker = new DockerClient(socket);
             yield return new ContainerExecutor("container", docker, containers);
             yield return new ContainerExecutor("ssh", docker, containers);
+            var pool = new ModelServerPool(docker, containers, containers.ModelServers, TimeProvider.System);
+            yield return new ModelServerExecutor("inference", pool, containers.ModelServers);
+            yield return new ModelServerExecutor("embedding", pool, containers.ModelServers);
         }
     }
 }

@@ -1,3 +1,4 @@
+using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Runtime;
 using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
@@ -20,10 +21,13 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public string DataDir => Engine.DataDirectory;
 
-    public static async Task<EngineHarness> StartAsync(int slots = 64, double cpus = 64)
+    public static Task<EngineHarness> StartAsync(int slots = 64, double cpus = 64) => StartAsync(null, slots, cpus);
+
+    /// <summary>An engine whose node runs exactly <paramref name="executors"/> (null: the defaults).</summary>
+    public static async Task<EngineHarness> StartAsync(IEnumerable<IExecutor>? executors, int slots = 64, double cpus = 64)
     {
         var dir = new TempDir();
-        var engine = new FlowMeshEngine(new EngineOptions { DataDirectory = dir.Path, NodeSlots = slots, NodeCpus = cpus, NodeMemoryBytes = 1L << 40 }, TimeProvider.System);
+        var engine = new FlowMeshEngine(new EngineOptions { DataDirectory = dir.Path, NodeSlots = slots, NodeCpus = cpus, NodeMemoryBytes = 1L << 40 }, TimeProvider.System, executors);
         await engine.StartAsync(CancellationToken.None);
         return new EngineHarness(engine, dir);
     }
