@@ -21,6 +21,15 @@ public sealed class ContainerOptions
     /// <summary>Names the containers this node starts (label <c>flowmesh.node</c>), so a restarted agent can find its own.</summary>
     public string NodeLabel { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// Trainer image per training taskType (sft, lora_sft, dpo, ppo). Default none: a training task fails, naming the
+    /// flag that sets one (<c>flowmesh node --train-image sft=IMAGE</c>).
+    /// </summary>
+    public IDictionary<string, string> TrainingImages { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Entrypoint per training taskType, replacing the image's own. Default none.</summary>
+    public IDictionary<string, IReadOnlyList<string>> TrainingEntrypoints { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
     /// <summary>How inference and embedding tasks start their model servers.</summary>
     public ModelServerOptions ModelServers { get; } = new();
 

@@ -153,6 +153,15 @@ internal static class ContainerSpec
             }
         }
 
+        // Binds the node itself adds (a training config, an unpacked checkpoint); never taken from a workflow's text.
+        if (spec["extraBinds"] is JsonArray extra && request.TaskType is not ("container" or "ssh"))
+        {
+            foreach (var bind in extra.OfType<JsonValue>().Select(b => b.GetValue<string>()))
+            {
+                yield return bind;
+            }
+        }
+
         if (spec["mounts"] is JsonArray mounts)
         {
             foreach (var mount in mounts.OfType<JsonObject>())

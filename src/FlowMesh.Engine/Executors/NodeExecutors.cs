@@ -18,6 +18,10 @@ internal static class NodeExecutors
             var pool = new ModelServerPool(docker, containers, containers.ModelServers, TimeProvider.System);
             yield return new ModelServerExecutor("inference", pool, containers.ModelServers);
             yield return new ModelServerExecutor("embedding", pool, containers.ModelServers);
+            foreach (var training in new[] { "sft", "lora_sft", "dpo", "ppo" })
+            {
+                yield return new TrainingExecutor(training, docker, containers);
+            }
         }
     }
 }
