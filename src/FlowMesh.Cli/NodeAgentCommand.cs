@@ -26,8 +26,11 @@ internal static class NodeAgentCommand
         var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM, how long running tasks may take before they are handed back", DefaultValueFactory = _ => 30 };
         var docker = new Option<string?>("--docker-host") { Description = "Docker or Podman API socket, unix:///path (default: DOCKER_HOST, else the usual sockets)" };
         var network = new Option<string>("--container-network") { Description = "Network mode of containers whose task names none: bridge, host or none", DefaultValueFactory = _ => "bridge" };
+        var modelImages = new Option<string[]>("--model-image") { Description = "Model-server image for an engine, ENGINE=IMAGE (vllm, transformers); repeatable (default vllm=vllm/vllm-openai:latest)" };
+        var trainImages = new Option<string[]>("--train-image") { Description = "Trainer image for a training task type, TYPE=IMAGE (sft, lora_sft, dpo, ppo); repeatable" };
+        var modelIdle = new Option<double>("--model-idle-seconds") { Description = "How long an idle model server stays warm for the next task on its model", DefaultValueFactory = _ => 300 };
         var mountRoots = new Option<string[]>("--allow-mount") { Description = "A host directory task mounts may come from; repeatable (default: no host mounts)" };
-        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, mountRoots })
+        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, modelImages, trainImages, modelIdle, mountRoots })
         {
             node.Options.Add(option);
         }
@@ -59,10 +62,9 @@ internal static class NodeAgentCommand
                     options.Gpus.Add(ParseGpu(g));
                 }
 
-                foreach (var l in result.GetValue(labels) ?? [])
+                foreach (var (key, value) in Pairs(result.GetValue(labels), "--label"))
                 {
-                    var eq = l.IndexOf('=', StringComparison.Ordinal);
-                    options.Labels[eq > 0 ? l[..eq] : throw new ArgumentException($"--label: '{l}' is not KEY=VALUE")] = l[(eq + 1)..];
+                    options.Labels[key] = value;
                 }
 
                 foreach (var model in result.GetValue(warm) ?? [])
@@ -70,6 +72,17 @@ internal static class NodeAgentCommand
                     options.WarmModels.Add(model);
                 }
 
+                foreach (var (engine, image) in Pairs(result.GetValue(modelImages), "--model-image"))
+                {
+                    options.Containers.ModelServers.Images[engine] = image;
+                }
+
+                foreach (var (type, image) in Pairs(result.GetValue(trainImages), "--train-image"))
+                {
+                    options.Containers.TrainingImages[type] = image;
+                }
+
+                options.Containers.ModelServers.IdleTimeout = TimeSpan.FromSeconds(result.GetValue(modelIdle));
                 foreach (var root in result.GetValue(mountRoots) ?? [])
                 {
                     options.Containers.AllowedMountRoots.Add(Path.GetFullPath(root));
@@ -93,6 +106,15 @@ internal static class NodeAgentCommand
             await agent.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });
+    }
+
+    private static IEnumerable<(string Key, string Value)> Pairs(string[]? values, string flag)
+    {
+        foreach (var text in values ?? [])
+        {
+            var eq = text.IndexOf('=', StringComparison.Ordinal);
+            yield return eq > 0 && eq < text.Length - 1 ? (text[..eq], text[(eq + 1)..]) : throw new ArgumentException($"{flag}: '{text}' is not KEY=VALUE");
+        }
     }
 
     /// <summary>INDEX:NAME[:MEMORY], e.g. <c>0:nvidia-a100-80gb:80Gi</c>.</summary>

@@ -15,6 +15,12 @@ public sealed class ContainerOptions
     /// </summary>
     public IList<string> AllowedMountRoots { get; } = [];
 
+    /// <summary>
+    /// <c>host:container[:ro]</c> binds added to every task container on this node (a shared model cache, site
+    /// tooling). Default empty. Unlike a workflow's <c>mounts</c>, these are the node operator's choice.
+    /// </summary>
+    public IList<string> ExtraBinds { get; } = [];
+
     /// <summary>Seconds a container task may run when its spec sets no timeout. Default 3600.</summary>
     public double DefaultTimeoutSeconds { get; set; } = 3600;
 

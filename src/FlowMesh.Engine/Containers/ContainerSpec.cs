@@ -153,6 +153,11 @@ internal static class ContainerSpec
             }
         }
 
+        foreach (var bind in options.ExtraBinds)
+        {
+            yield return bind;
+        }
+
         // Binds the node itself adds (a training config, an unpacked checkpoint); never taken from a workflow's text.
         if (spec["extraBinds"] is JsonArray extra && request.TaskType is not ("container" or "ssh"))
         {

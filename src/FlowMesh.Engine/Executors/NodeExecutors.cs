@@ -8,11 +8,15 @@ internal static class NodeExecutors
     public static IEnumerable<IExecutor> Create(string pythonInterpreter, ContainerOptions containers)
     {
         yield return new EchoExecutor();
-        yield return new PythonExecutor(pythonInterpreter);
         yield return new ApiExecutor();
-        if (DockerClient.FindSocket(containers.Socket) is { } socket && File.Exists(socket))
+        if (DockerClient.FindSocket(containers.Socket) is not { } socket || !File.Exists(socket))
+        {
+            yield return new PythonExecutor(pythonInterpreter);
+        }
+        else
         {
             var docker = new DockerClient(socket);
+            yield return new PythonExecutor(pythonInterpreter, new ContainerExecutor("python", docker, containers));
             yield return new ContainerExecutor("container", docker, containers);
             yield return new ContainerExecutor("ssh", docker, containers);
             var pool = new ModelServerPool(docker, containers, containers.ModelServers, TimeProvider.System);

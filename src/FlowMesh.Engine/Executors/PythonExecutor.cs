@@ -10,13 +10,15 @@ namespace FlowMesh.Engine.Executors;
 /// each upstream stage's result directory as its input; stdout and stderr become log lines; the timeout kills the whole
 /// process tree. (Container isolation is the container executor's job.)
 /// </summary>
-internal sealed class PythonExecutor(string interpreter) : IExecutor
+internal sealed class PythonExecutor(string interpreter, Containers.ContainerExecutor? containers = null) : IExecutor
 {
+    private const string ContainerWork = "/mnt/flowmesh/work";
+
     public const double DefaultTimeoutSeconds = 600;
 
     public string TaskType => "python";
 
-    public bool IsAvailable { get; } = FindOnPath(interpreter) is not null;
+    public bool IsAvailable { get; } = FindOnPath(interpreter) is not null || containers is not null;
 
     public async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, ITaskLog log, CancellationToken cancellationToken)
     {
@@ -28,6 +30,11 @@ internal sealed class PythonExecutor(string interpreter) : IExecutor
         var bootstrapPath = Path.Combine(request.WorkDirectory, "flowmesh_run.py");
         await File.WriteAllTextAsync(codePath, spec["code"]?.GetValue<string>() ?? string.Empty, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(bootstrapPath, PythonBootstrap.Source, cancellationToken).ConfigureAwait(false);
+
+        if (spec["image"] is JsonValue image && image.TryGetValue<string>(out var imageName))
+        {
+            return await RunInContainerAsync(request, imageName, outputDir, log, cancellationToken).ConfigureAwait(false);
+        }
 
         var inputs = new JsonObject();
         if (spec["inputs"] is JsonArray declared)
@@ -96,6 +103,66 @@ internal sealed class PythonExecutor(string interpreter) : IExecutor
         if (process.ExitCode != 0)
         {
             return ExecutionOutcome.Failure(FailureMessage(outputDir, process.ExitCode));
+        }
+
+        return ExecutionOutcome.Success(ReadResult(outputDir, spec["emits"] as JsonArray));
+    }
+
+    /// <summary>
+    /// A python task with an <c>image</c> runs the same bootstrap inside that image: its code and bootstrap mounted
+    /// read-only, upstream results under <c>/mnt/flowmesh/inputs</c>, the output directory writable, the task's limits
+    /// and GPUs applied by the container executor.
+    /// </summary>
+    private async Task<ExecutionOutcome> RunInContainerAsync(ExecutionRequest request, string image, string outputDir, ITaskLog log, CancellationToken cancellationToken)
+    {
+        if (containers is null)
+        {
+            return ExecutionOutcome.Failure($"python task asks for image {image}, but this node has no container engine (DOCKER_HOST)");
+        }
+
+        var spec = request.Spec;
+        var inputs = new JsonObject();
+        if (spec["inputs"] is JsonArray declared)
+        {
+            foreach (var input in declared.OfType<JsonObject>())
+            {
+                var stage = input["stage"]!.GetValue<string>();
+                inputs[stage] = input["mountPath"]?.GetValue<string>() ?? $"{Containers.ContainerSpec.InputsRoot}/{stage}";
+            }
+        }
+        else
+        {
+            foreach (var stage in request.UpstreamDirectories.Keys)
+            {
+                inputs[stage] = $"{Containers.ContainerSpec.InputsRoot}/{Runtime.DataDirectory.SafeName(stage)}";
+            }
+        }
+
+        var env = spec["env"] as JsonObject is { } declaredEnv ? (JsonObject)declaredEnv.DeepClone() : [];
+        env["FLOWMESH_PY_CODE"] = $"{ContainerWork}/flowmesh_task.py";
+        env["FLOWMESH_PY_ENTRYPOINT"] = spec["entrypoint"]?.GetValue<string>() ?? "main";
+        env["FLOWMESH_PY_INPUTS"] = inputs.ToJsonString();
+        env["FLOWMESH_PY_OUTPUT"] = Containers.ContainerSpec.DefaultOutputPath;
+        env["PYTHONUNBUFFERED"] = "1";
+        env["PYTHONDONTWRITEBYTECODE"] = "1";
+        var job = new JsonObject
+        {
+            ["image"] = image,
+            ["command"] = new JsonArray("python3", $"{ContainerWork}/flowmesh_run.py"),
+            ["env"] = env,
+            ["network"] = spec["network"]?.DeepClone() ?? "none",
+            ["timeoutSeconds"] = spec["timeoutSeconds"]?.DeepClone() ?? DefaultTimeoutSeconds,
+            ["extraBinds"] = new JsonArray($"{request.WorkDirectory}:{ContainerWork}:ro"),
+        };
+        if (spec["inputs"] is JsonArray list)
+        {
+            job["inputs"] = list.DeepClone();
+        }
+
+        var outcome = await containers.ExecuteAsync(request with { Spec = job }, log, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            return File.Exists(Path.Combine(outputDir, "error.json")) ? ExecutionOutcome.Failure(FailureMessage(outputDir, 1)) : outcome;
         }
 
         return ExecutionOutcome.Success(ReadResult(outputDir, spec["emits"] as JsonArray));
