@@ -20,7 +20,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         DataDir = dataDir;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Cli, verb, "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        var urls = extraArgs.Contains("--urls") ? [] : new[] { "--urls", "http://127.0.0.1:0" };
+        foreach (var arg in new[] { Cli, verb, "--data-dir", dataDir }.Concat(urls).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
