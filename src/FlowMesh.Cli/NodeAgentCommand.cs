@@ -38,6 +38,12 @@ internal static class NodeAgentCommand
         node.SetAction(async (result, cancellationToken) =>
         {
             var (server, token) = Remote.Remote.Target(result);
+            if (string.IsNullOrWhiteSpace(token))
+            {
+                Console.Error.WriteLine("error: a node needs --token (or FLOWMESH_TOKEN): an admin key of the server's system tenant");
+                return 2;
+            }
+
             var options = new NodeAgentOptions
             {
                 Server = Uri.TryCreate(server, UriKind.Absolute, out var uri) ? uri : null,

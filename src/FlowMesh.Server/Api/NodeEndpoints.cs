@@ -82,6 +82,6 @@ internal static class NodeEndpoints
         var free = new NodeResources((capacity.CpuMillis - cpu) / 1000.0, capacity.MemoryBytes - memory, capacity.Slots - running.Count,
             gpuList.Length == 0 ? [] : gpuList[..Math.Max(0, gpuList.Length - gpus)], []);
         var mine = running.Where(r => r.Tenant == tenant).Select(r => new TaskRef(r.Task.WorkflowId, r.Task.Name)).ToArray();
-        return new NodeInfo(row.Id, state, row.Host, row.Cordoned, row.HeartbeatAt, total, free, mine, running.Count - mine.Length, []);
+        return new NodeInfo(row.Id, state, row.Host, row.Cordoned, row.HeartbeatAt, total, free, mine, running.Count - mine.Length, capacity.WarmModels ?? []);
     }
 }

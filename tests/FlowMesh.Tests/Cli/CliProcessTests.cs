@@ -31,6 +31,19 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Node_BadFlags_ExitTwoNamingTheFlag()
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = await RunAsync(dir.Path, "node", "--server", "http://127.0.0.1:9", "--token", "fmk_x_y", "--gpu", "zero:a100");
+        Assert.Equal(2, code);
+        Assert.Contains("--gpu: 'zero:a100' is not INDEX:NAME[:MEMORY]", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await RunAsync(dir.Path, "node", "--server", "http://127.0.0.1:9", "--token", "fmk_x_y", "--container-network", "overlay");
+        Assert.Equal(2, code);
+        Assert.Contains("DefaultNetwork must be bridge, host or none, not 'overlay'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_FailingTask_ExitsNonZeroWithTheTaskError()
     {
         using var dir = new TempDir();
