@@ -65,6 +65,28 @@ internal sealed class AgentHttp : IDisposable
         }
     }
 
+    /// <summary>Fetches a file of an upstream stage's results into <paramref name="target"/>; false when the lease is gone.</summary>
+    public async Task<bool> DownloadInputAsync(string nodeId, TaskLease lease, string stage, string relativePath, string target, CancellationToken cancellationToken)
+    {
+        var path = string.Join('/', relativePath.Split('/').Select(Uri.EscapeDataString));
+        using var response = await _http.GetAsync(
+            $"{Uri.EscapeDataString(nodeId)}/tasks/{Uri.EscapeDataString(lease.WorkflowId)}/{lease.Index}/inputs/{Uri.EscapeDataString(stage)}/{path}?attempt={lease.Attempt}",
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!await AcceptedAsync(response, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var file = File.Create(target);
+        await using (file.ConfigureAwait(false))
+        {
+            await response.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public async Task LeaveAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken)
     {
         using var response = await _http.PostAsJsonAsync($"{Uri.EscapeDataString(nodeId)}/leave", request, Json, cancellationToken).ConfigureAwait(false);

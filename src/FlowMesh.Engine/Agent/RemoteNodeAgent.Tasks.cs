@@ -24,6 +24,20 @@ internal sealed partial class RemoteNodeAgent
             inputs[stage] = dir;
         }
 
+        // Upstream files a task names (a checkpoint archive, flowmesh://WORKFLOW/STAGE/PATH) come from the server.
+        foreach (var (stage, path) in ArchiveReferences(item))
+        {
+            if (!inputs.TryGetValue(stage, out var dir))
+            {
+                inputs[stage] = dir = Path.Combine(root, "inputs", DataDirectory.SafeName(stage));
+            }
+
+            if (!await _http.DownloadInputAsync(NodeId, lease, stage, path, Path.Combine(dir, path), cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
         var request = new ExecutionRequest(item.WorkflowId, item.TaskName, item.TaskType, item.Attempt, item.Spec, item.UpstreamResults, inputs,
             Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources };
         var lines = LogChannel();
@@ -66,6 +80,41 @@ internal sealed partial class RemoteNodeAgent
         {
             // The lease runs out on the server and the task runs again; nothing here can make the report land now.
             say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: could not report: {ex.Message}");
+        }
+    }
+
+    private static IEnumerable<(string Stage, string Path)> ArchiveReferences(WorkItem item)
+    {
+        var prefix = $"{Containers.TrainingExecutor.ArchiveScheme}{item.WorkflowId}/";
+        // Upstream results are carried inline; only what the task's own spec names is fetched.
+        var stack = new Stack<System.Text.Json.Nodes.JsonNode?>(item.Spec.Where(kv => kv.Key != "_upstreamResults").Select(kv => kv.Value));
+        while (stack.TryPop(out var node))
+        {
+            switch (node)
+            {
+                case System.Text.Json.Nodes.JsonObject o:
+                    foreach (var (_, child) in o)
+                    {
+                        stack.Push(child);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonArray a:
+                    foreach (var child in a)
+                    {
+                        stack.Push(child);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal):
+                    var parts = s[prefix.Length..].Split('/', 2);
+                    if (parts.Length == 2 && !parts[1].Split('/').Any(p => p is ".." or "." or ""))
+                    {
+                        yield return (parts[0], parts[1]);
+                    }
+
+                    break;
+            }
         }
     }
 

@@ -25,6 +25,7 @@ internal static class AgentEndpoints
         g.MapGet("/{nodeId}/work", WorkAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
         g.MapPost("/{nodeId}/tasks/{workflowId}/{index}/report", ReportAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
         g.MapPut("/{nodeId}/tasks/{workflowId}/{index}/files/{**path}", UploadAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapGet("/{nodeId}/tasks/{workflowId}/{index}/inputs/{stage}/{**path}", InputAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
         g.MapPost("/{nodeId}/leave", LeaveAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
     }
 
@@ -113,6 +114,44 @@ internal static class AgentEndpoints
 
         File.Move(partial, target, overwrite: true);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// A file from the results of an upstream stage of the task the node holds (a checkpoint archive the task resumes
+    /// from): only while the lease is held, only from the task's ancestors, never outside their results directories.
+    /// </summary>
+    private static async Task<IResult> InputAsync(HttpContext http, FlowMeshEngine engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
+        string stage, string path, int attempt)
+    {
+        if (!await engine.HoldsLeaseAsync(nodeId, new TaskLease(workflowId, index, attempt), http.RequestAborted).ConfigureAwait(false))
+        {
+            throw StaleLease(nodeId, workflowId, index, attempt);
+        }
+
+        using var store = stores.Open();
+        var tasks = store.GetTasks(workflowId);
+        var ancestors = new HashSet<int>();
+        var pending = new Stack<int>([index]);
+        while (pending.TryPop(out var current))
+        {
+            foreach (var dep in System.Text.Json.JsonSerializer.Deserialize<int[]>(tasks[current].Deps) ?? [])
+            {
+                if (ancestors.Add(dep))
+                {
+                    pending.Push(dep);
+                }
+            }
+        }
+
+        var upstream = tasks.FirstOrDefault(t => t.Name == stage && ancestors.Contains(t.Index)) ?? throw ApiException.NotFound("upstream stage", stage);
+        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, workflowId, upstream.Name));
+        var file = Path.GetFullPath(Path.Combine(root, path));
+        if (!file.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
+        {
+            throw ApiException.NotFound("file", path);
+        }
+
+        return Results.File(file, "application/octet-stream", enableRangeProcessing: false);
     }
 
     private static async Task<IResult> LeaveAsync(HttpContext http, FlowMeshEngine engine, string nodeId, LeaveRequest request)

@@ -10,7 +10,7 @@ namespace FlowMesh.Tests.Containers;
 public sealed class TrainingExecutorTests(ITestOutputHelper output)
 {
     /// <summary>A stand-in trainer: records its config, resumes from a checkpoint when given one, writes a "model" and metrics.</summary>
-    private const string Trainer = """
+    internal const string Trainer = """
         set -e
         grep -q '"learning_rate": 5e-05' "$FLOWMESH_CONFIG" || grep -q '"learning_rate": 5E-05' "$FLOWMESH_CONFIG"
         mkdir -p "$FLOWMESH_OUTPUT/final_model"
