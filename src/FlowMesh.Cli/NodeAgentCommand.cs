@@ -29,8 +29,9 @@ internal static class NodeAgentCommand
         var modelImages = new Option<string[]>("--model-image") { Description = "Model-server image for an engine, ENGINE=IMAGE (vllm, transformers); repeatable (default vllm=vllm/vllm-openai:latest)" };
         var trainImages = new Option<string[]>("--train-image") { Description = "Trainer image for a training task type, TYPE=IMAGE (sft, lora_sft, dpo, ppo); repeatable" };
         var modelIdle = new Option<double>("--model-idle-seconds") { Description = "How long an idle model server stays warm for the next task on its model", DefaultValueFactory = _ => 300 };
+        var binds = new Option<string[]>("--container-bind") { Description = "HOST:CONTAINER[:ro] bound into every container this node starts (a model cache, site tools); repeatable" };
         var mountRoots = new Option<string[]>("--allow-mount") { Description = "A host directory task mounts may come from; repeatable (default: no host mounts)" };
-        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, modelImages, trainImages, modelIdle, mountRoots })
+        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, modelImages, trainImages, modelIdle, binds, mountRoots })
         {
             node.Options.Add(option);
         }
@@ -89,6 +90,11 @@ internal static class NodeAgentCommand
                 }
 
                 options.Containers.ModelServers.IdleTimeout = TimeSpan.FromSeconds(result.GetValue(modelIdle));
+                foreach (var bind in result.GetValue(binds) ?? [])
+                {
+                    options.Containers.ExtraBinds.Add(bind.Split(':').Length is 2 or 3 && bind.StartsWith('/') ? bind : throw new ArgumentException($"--container-bind: '{bind}' is not HOST:CONTAINER[:ro]"));
+                }
+
                 foreach (var root in result.GetValue(mountRoots) ?? [])
                 {
                     options.Containers.AllowedMountRoots.Add(Path.GetFullPath(root));

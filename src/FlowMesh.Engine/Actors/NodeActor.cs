@@ -13,7 +13,8 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
     public string Id { get; } = id;
 
-    public NodeCapacity Capacity { get; } = capacity;
+    /// <summary>What the node has; only its warm models change after it joins (GPUs, CPU and memory do not).</summary>
+    public NodeCapacity Capacity { get; set; } = capacity;
 
     public NodeState State { get; set; } = NodeState.Up;
 

@@ -23,6 +23,7 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
     private readonly CancellationTokenSource _abort = new();
     private NodeWelcome? _welcome;
     private volatile bool _draining;
+    private List<string> _advertised = [];
 
     public string NodeId { get; } = options.NodeId ?? StableNodeId(options.WorkDirectory);
 
@@ -155,7 +156,14 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
             await Task.Delay(TimeSpan.FromSeconds(welcome.HeartbeatSeconds), time, cancellationToken).ConfigureAwait(false);
             try
             {
-                var reply = await _http.HeartbeatAsync(NodeId, new Heartbeat(welcome.Epoch, [.. _running.Keys], _draining), cancellationToken).ConfigureAwait(false);
+                var warm = WarmModels();
+                var reply = await _http.HeartbeatAsync(NodeId, new Heartbeat(welcome.Epoch, [.. _running.Keys], _draining, warm), cancellationToken).ConfigureAwait(false);
+                if (!warm.SequenceEqual(_advertised, StringComparer.Ordinal))
+                {
+                    _advertised = warm;
+                    say($"warm models: {(warm.Count == 0 ? "none" : string.Join(", ", warm))}");
+                }
+
                 Cancel(reply.Cancel, "its lease is no longer this node's");
             }
             catch (StaleEpochException)
@@ -169,6 +177,10 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
             }
         }
     }
+
+    /// <summary>Models declared warm plus those a model server on this node holds loaded now.</summary>
+    private List<string> WarmModels() =>
+        [.. options.WarmModels.Concat(executors.OfType<Containers.ModelServerExecutor>().SelectMany(e => e.Pool.Servers.Select(s => s.Model))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private void Cancel(IEnumerable<TaskLease> leases, string why)
     {

@@ -52,7 +52,7 @@ internal sealed class ModelServerPool(DockerClient docker, ContainerOptions cont
 
         foreach (var server in evict)
         {
-            log.Write("stdout", $"model server: stopping idle {server.Key.Split('|')[1]} to free GPUs {string.Join(',', server.Gpus)}");
+            log.Write("stdout", $"model server: stopping idle {server.Model} to free GPUs {string.Join(',', server.Gpus)}");
             await StopAsync(server).ConfigureAwait(false);
         }
 
@@ -170,7 +170,7 @@ internal sealed class ModelServerPool(DockerClient docker, ContainerOptions cont
             {
                 ["NetworkMode"] = "host",
                 ["Init"] = true,
-                ["Binds"] = new JsonArray([.. options.Binds.Select(b => (JsonNode)b)]),
+                ["Binds"] = new JsonArray([.. options.Binds.Concat(containers.ExtraBinds).Select(b => (JsonNode)b)]),
             },
         };
         if (options.Entrypoints.TryGetValue(engine, out var entrypoint))
@@ -189,7 +189,7 @@ internal sealed class ModelServerPool(DockerClient docker, ContainerOptions cont
         }
 
         var id = await docker.CreateAsync($"flowmesh-model-{DataName(model)}-{Guid.NewGuid().ToString("N")[..6]}", body, cancellationToken).ConfigureAwait(false);
-        var server = new ModelServer(key, id, new Uri($"http://127.0.0.1:{port}/"), [.. request.GpuIndices]) { Busy = true };
+        var server = new ModelServer(key, model, id, new Uri($"http://127.0.0.1:{port}/"), [.. request.GpuIndices]) { Busy = true };
         try
         {
             await docker.StartAsync(id, cancellationToken).ConfigureAwait(false);

@@ -151,9 +151,10 @@ public sealed partial class FlowMeshEngine
             }
         }
 
-        if (command.Beat.Draining != node.Draining)
+        node.Draining = command.Beat.Draining;
+        if (command.Beat.WarmModels is { } warm && !warm.SequenceEqual(node.Capacity.WarmModels ?? [], StringComparer.Ordinal))
         {
-            node.Draining = command.Beat.Draining;
+            node.Capacity = node.Capacity with { WarmModels = [.. warm] };
         }
 
         SaveNode(tx, node, insert: false);
