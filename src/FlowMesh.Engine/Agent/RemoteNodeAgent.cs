@@ -24,12 +24,16 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
     private NodeWelcome? _welcome;
     private volatile bool _draining;
     private List<string> _advertised = [];
+    private NodeActor? _account;
 
     public string NodeId { get; } = options.NodeId ?? StableNodeId(options.WorkDirectory);
 
     public NodeCapacity Capacity { get; } = MachineInfo.Capacity(options, executors.Select(e => e.TaskType));
 
     public IReadOnlyCollection<TaskLease> Running => [.. _running.Keys];
+
+    /// <summary>This node's own exact account of what is free (made on first use, once the id and capacity are known).</summary>
+    private NodeActor Account => _account ??= new NodeActor(NodeId, Capacity);
 
     /// <summary>Runs until <paramref name="stop"/> fires, then drains and leaves.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -202,6 +206,22 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
             return;
         }
 
+        // The node keeps its own exact account: work the server placed that does not fit what is free here (the two
+        // disagree only after a failure on one side) is refused rather than over-committing the machine.
+        bool reserved;
+        lock (Account)
+        {
+            reserved = Account.TryReserveExact(item.Resources, [.. item.Gpus]);
+        }
+
+        if (!reserved)
+        {
+            say($"refusing {item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: it does not fit what is free on this node");
+            _ = Quiet(_http.ReportAsync(NodeId, lease, new TaskReport(item.Attempt, true, false, null,
+                $"node {NodeId} refused it: {Account.WhyNotNow(item.Resources)} (the server's account of this node was out of date)", []), _abort.Token));
+            return;
+        }
+
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Task.Run(async () =>
@@ -216,6 +236,11 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
             if (_running.TryRemove(lease, out var entry))
             {
                 entry.Cts.Dispose();
+            }
+
+            lock (Account)
+            {
+                Account.Release(item.Resources, item.Gpus);
             }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         say($"running {item.WorkflowId}/{item.TaskName} ({item.TaskType}) attempt {item.Attempt}{(item.Gpus.Count > 0 ? $" on GPUs {string.Join(',', item.Gpus)}" : string.Empty)}");
