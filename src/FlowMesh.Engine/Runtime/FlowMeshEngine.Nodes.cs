@@ -17,6 +17,26 @@ public sealed partial class FlowMeshEngine
     private readonly ConcurrentDictionary<string, RemoteNodeLink> _links = new(StringComparer.Ordinal);
     private readonly List<(WorkflowActor Workflow, TaskActor Task, DateTimeOffset Since)> _unplaceable = [];
     private readonly Dictionary<(string, int), DateTimeOffset> _unplaceableSince = [];
+    private volatile bool _quiescing;
+
+    /// <summary>
+    /// A server calls this when it stops taking requests. Leases stop expiring (heartbeats cannot arrive any more, and
+    /// the server's own shutdown must not be mistaken for its nodes going silent), and pending long polls are answered
+    /// at once so the web server does not wait out their timeout.
+    /// </summary>
+    public async Task QuiesceAsync()
+    {
+        _quiescing = true;
+        if (_leaseClock is not null)
+        {
+            await _leaseClock.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var link in _links.Values)
+        {
+            link.Close();
+        }
+    }
 
     public Task<NodeWelcome> RegisterNodeAsync(NodeRegistration registration, CancellationToken cancellationToken)
     {
@@ -41,7 +61,7 @@ public sealed partial class FlowMeshEngine
             throw new StaleEpochException($"node {nodeId} epoch {epoch} is not current; register again");
         }
 
-        return link.TakeAsync(wait, _time, cancellationToken);
+        return link.TakeAsync(_quiescing ? TimeSpan.Zero : wait, _time, cancellationToken);
     }
 
     /// <summary>Logs or the end of a task from a remote node; false when the node no longer holds that attempt's lease.</summary>

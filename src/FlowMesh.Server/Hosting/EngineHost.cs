@@ -12,13 +12,14 @@ namespace FlowMesh.Server.Hosting;
 /// and on shutdown (SIGTERM) stops the engine after the server has stopped taking requests.
 /// </summary>
 internal sealed class EngineHost(FlowMeshEngine engine, EventPulse pulse, StoreAccess stores, IEnumerable<IUsageSink> sinks, Security.TenantDirectory tenants,
-    ServerOptions options, ILogger<EngineHost> logger) : IHostedService
+    ServerOptions options, IHostApplicationLifetime lifetime, ILogger<EngineHost> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         engine.EventsCommitted += _ => pulse.Signal();
         engine.UsageCommitted += Forward;
         await engine.StartAsync(cancellationToken).ConfigureAwait(false);
+        lifetime.ApplicationStopping.Register(() => engine.QuiesceAsync().GetAwaiter().GetResult());
         tenants.Bootstrap();
         using var store = stores.Open();
         foreach (var row in store.ListUnfinishedWorkflows())
