@@ -32,7 +32,7 @@ internal static class AdminCommands
 
     public static Command Token()
     {
-        var role = new Option<string>("--role") { Description = "admin, operator or viewer", DefaultValueFactory = _ => "operator" };
+        var role = new Option<string>("--role") { Description = "admin, operator, viewer, or node (a node agent's key, system tenant only)", DefaultValueFactory = _ => "operator" };
         var name = new Option<string>("--name") { Description = "A label", DefaultValueFactory = _ => "cli" };
         var tenant = new Option<string?>("--tenant") { Description = "Another tenant (system admins only)" };
         var create = new Command("create", "Create an API key and print it (shown once)") { role, name, tenant };

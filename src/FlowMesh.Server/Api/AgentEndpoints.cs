@@ -1,6 +1,5 @@
 using FlowMesh.Engine.Agent.Protocol;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +9,7 @@ namespace FlowMesh.Server.Api;
 
 /// <summary>
 /// The node agents' side of the API (<c>flowmesh node</c>): register, heartbeat, long-poll for work, report logs and
-/// ends, upload result files, leave. Only system admins' keys may speak for a node. Every report names the attempt it
+/// ends, upload result files, leave. Only node keys (role node) and system admins' keys may speak for a node. Every report names the attempt it
 /// holds; a stale one is answered 409 <c>stale_lease</c> and changes nothing.
 /// </summary>
 internal static class AgentEndpoints
@@ -20,13 +19,13 @@ internal static class AgentEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var g = api.MapGroup("/agent/nodes").WithTags("agent");
-        g.MapPost("", RegisterAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapPost("/{nodeId}/heartbeat", HeartbeatAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapGet("/{nodeId}/work", WorkAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapPost("/{nodeId}/tasks/{workflowId}/{index}/report", ReportAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapPut("/{nodeId}/tasks/{workflowId}/{index}/files/{**path}", UploadAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapGet("/{nodeId}/tasks/{workflowId}/{index}/inputs/{stage}/{**path}", InputAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
-        g.MapPost("/{nodeId}/leave", LeaveAsync).Requires("node", "agent", Roles.Admin, systemAdminOnly: true);
+        g.MapPost("", RegisterAsync).RequiresNodeAgent("agent");
+        g.MapPost("/{nodeId}/heartbeat", HeartbeatAsync).RequiresNodeAgent("agent");
+        g.MapGet("/{nodeId}/work", WorkAsync).RequiresNodeAgent("agent");
+        g.MapPost("/{nodeId}/tasks/{workflowId}/{index}/report", ReportAsync).RequiresNodeAgent("agent");
+        g.MapPut("/{nodeId}/tasks/{workflowId}/{index}/files/{**path}", UploadAsync).RequiresNodeAgent("agent");
+        g.MapGet("/{nodeId}/tasks/{workflowId}/{index}/inputs/{stage}/{**path}", InputAsync).RequiresNodeAgent("agent");
+        g.MapPost("/{nodeId}/leave", LeaveAsync).RequiresNodeAgent("agent");
     }
 
     private static async Task<NodeWelcome> RegisterAsync(HttpContext http, FlowMeshEngine engine, NodeRegistration registration)

@@ -14,6 +14,10 @@ internal static class Http
     public static RouteHandlerBuilder Requires(this RouteHandlerBuilder route, string resource, string action, string minRole, bool systemAdminOnly = false) =>
         route.WithMetadata(new Permission(resource, action, minRole, systemAdminOnly));
 
+    /// <summary>A node agent route: system-tenant keys with role node, or system admins.</summary>
+    public static RouteHandlerBuilder RequiresNodeAgent(this RouteHandlerBuilder route, string action) =>
+        route.WithMetadata(new Permission("node", action, Roles.Admin, SystemAdminOnly: true, NodeAgents: true));
+
     public static int Limit(int? requested, int fallback, int max, string field = "limit") => requested switch
     {
         null => fallback,

@@ -16,9 +16,11 @@ internal sealed class PermissionFilter(IEnumerable<IPermissionChecker> checkers)
             throw new ApiException(403, "route_not_permitted", "this route declares no permission rule, so nobody may call it");
         }
 
-        if (Roles.Rank(caller.Role) < Roles.Rank(permission.MinRole) || (permission.SystemAdminOnly && !caller.IsSystemAdmin))
+        var nodeAgent = permission.NodeAgents && caller.Role == Roles.Node && caller.Tenant == Engine.Store.StoreSchema.DefaultTenant;
+        if (!nodeAgent && (Roles.Rank(caller.Role) < Roles.Rank(permission.MinRole) || (permission.SystemAdminOnly && !caller.IsSystemAdmin)))
         {
-            var needs = permission.SystemAdminOnly ? "an admin of the system tenant" : $"role {permission.MinRole} or higher";
+            var needs = permission.NodeAgents ? "a node key or an admin of the system tenant"
+                : permission.SystemAdminOnly ? "an admin of the system tenant" : $"role {permission.MinRole} or higher";
             throw new ApiException(403, "forbidden", $"{permission.Action} on {permission.Resource} needs {needs}; your key is {caller.Role}");
         }
 

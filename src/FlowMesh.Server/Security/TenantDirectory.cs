@@ -82,6 +82,11 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
             throw new ApiException(400, "invalid_role", $"role must be one of {string.Join(", ", Roles.All)}", "role");
         }
 
+        if (role == Roles.Node && tenant != Engine.Store.StoreSchema.DefaultTenant)
+        {
+            throw new ApiException(400, "invalid_role", $"node keys belong to the system tenant ({Engine.Store.StoreSchema.DefaultTenant}), not to tenant {tenant}", "role");
+        }
+
         var (id, token, hash) = ApiKeys.Generate();
         var row = new ApiKeyRow(id, tenant, string.IsNullOrWhiteSpace(name) ? role : name.Trim(), role, hash, time.GetUtcNow(), null);
         using (var store = stores.Open())

@@ -112,6 +112,27 @@ public sealed class NodeAgentTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Tokens_NodeKey_RunsAnAgentButCannotReadOrSubmitWork()
+    {
+        var key = await _client.CreateTokenAsync(new CreateTokenRequest("gpu-01", "node"));
+        await using var agent = await AgentProcess.StartWithTokenAsync(_server, key.Token, "node-keyed", Path.Combine(_dir.Path, "node-keyed"));
+        var submitted = await _client.SubmitAsync(Waiter("keyed", Path.Combine(_dir.Path, "keyed-release")));
+        await agent.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "keyed-release"), "go");
+        Assert.Equal("Succeeded", (await WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
+
+        using var asNode = _server.Client(key.Token);
+        var read = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => asNode.GetAsync(submitted.WorkflowId));
+        Assert.True(read.IsForbidden);
+        var submit = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => asNode.SubmitAsync(Waiter("nope", "/nonexistent")));
+        Assert.True(submit.IsForbidden);
+        var tenant = await _client.CreateTenantAsync(new CreateTenantRequest("team-gpu"));
+        using var tenantAdmin = _server.Client(tenant.AdminToken.Token);
+        var foreign = await Assert.ThrowsAsync<FlowMeshValidationException>(() => tenantAdmin.CreateTokenAsync(new CreateTokenRequest("sneaky", "node")));
+        Assert.Equal("invalid_role", foreign.Code);
+    }
+
     private Task<AgentProcess> StartAgentAsync(string name, params string[] args) =>
         AgentProcess.StartAsync(_server, name, Path.Combine(_dir.Path, name), args);
 

@@ -49,9 +49,12 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<AgentProcess> StartAsync(ServerProcess server, string name, string workDir, params string[] extraArgs)
+    public static Task<AgentProcess> StartAsync(ServerProcess server, string name, string workDir, params string[] extraArgs) =>
+        StartWithTokenAsync(server, server.AdminToken, name, workDir, extraArgs);
+
+    public static async Task<AgentProcess> StartWithTokenAsync(ServerProcess server, string token, string name, string workDir, params string[] extraArgs)
     {
-        var agent = new AgentProcess(server.BaseAddress, server.AdminToken, name, workDir, extraArgs);
+        var agent = new AgentProcess(server.BaseAddress, token, name, workDir, extraArgs);
         try
         {
             await agent.WaitForLineAsync(l => l.Contains($"registered as {name}", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
