@@ -48,6 +48,9 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
     public int Running => Capacity.Slots - FreeSlots;
 
+    /// <summary>The engine's own node has ids like <c>embedded-HOST-PID-XXXXXX</c>; every other node is a remote agent.</summary>
+    public static bool IsEmbeddedId(string id) => id.StartsWith("embedded-", StringComparison.Ordinal);
+
     public bool Supports(string taskType) => Capacity.TaskTypes.Contains(taskType, StringComparer.Ordinal);
 
     /// <summary>Why this node could never run the request, or null when it could (when free).</summary>

@@ -42,6 +42,12 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public int UndispatchedDependents { get; set; }
 
+    /// <summary>
+    /// After a server restart, the GPUs a task still running on a remote node was given (from the store): the task is
+    /// adopted with them when its node rejoins and reports it, before the grace lease runs out.
+    /// </summary>
+    public int[]? AdoptableGpus { get; set; }
+
     /// <summary>The GPUs (and, implicitly, CPU and memory) this task holds on the node while it runs.</summary>
     public int[]? Reservation { get; set; }
 

@@ -105,8 +105,8 @@ public sealed partial class FlowMeshEngine
             t.StartedAt = _time.GetUtcNow();
             t.LeaseUntil = node.Remote ? t.StartedAt + _options.LeaseDuration : null;
             t.Error = null;
-            MoveTask(tx, wf, t, TaskState.Running);
             t.Reservation = gpus;
+            MoveTask(tx, wf, t, TaskState.Running);
             Charge(wf.Tenant, t.Resources, +1);
             dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus, node.Id));
         }
@@ -258,6 +258,7 @@ public sealed partial class FlowMeshEngine
                 StartedAt = r.StartedAt,
                 FinishedAt = r.FinishedAt,
                 Waiting = r.Waiting,
+                AdoptableGpus = r.State == nameof(TaskState.Running) && r.Gpus is { } held ? JsonSerializer.Deserialize<int[]>(held) : null,
             };
         }
 

@@ -119,9 +119,19 @@ public sealed partial class FlowMeshEngine
         var cancel = reg.Running.Where(l => !HoldsLease(reg.NodeId, l)).ToList();
         foreach (var (wf, t) in RunningOn(reg.NodeId))
         {
-            if (reported.Contains(new TaskLease(wf.Id, t.Index, t.Attempt)) && t.Reservation is { } gpus && node.TryReserveExact(t.Resources, gpus))
+            var stillRuns = reported.Contains(new TaskLease(wf.Id, t.Index, t.Attempt));
+            if (stillRuns && t.Reservation is { } gpus && node.TryReserveExact(t.Resources, gpus))
             {
                 t.LeaseUntil = now + _options.LeaseDuration;
+            }
+            else if (stillRuns && t.Reservation is null && t.AdoptableGpus is { } held && node.TryReserveExact(t.Resources, held))
+            {
+                // Running since before this server restarted: adopt it as it is, with what it held, billed from now on.
+                t.Reservation = held;
+                t.AdoptableGpus = null;
+                t.LeaseUntil = now + _options.LeaseDuration;
+                Charge(wf.Tenant, t.Resources, +1);
+                Event(wf, "task.adopted", t, new System.Text.Json.Nodes.JsonObject { ["node"] = node.Id, ["attempt"] = t.Attempt });
             }
             else
             {

@@ -140,6 +140,11 @@ public sealed partial class FlowMeshEngine
         {
             switch (t.State)
             {
+                case TaskState.Running when t.NodeId is { } remote && !NodeActor.IsEmbeddedId(remote) && t.AdoptableGpus is not null:
+                    // A remote agent may still be running it: give its node two leases to rejoin and report it (then
+                    // the task is adopted as it is); otherwise the lease clock requeues it.
+                    t.LeaseUntil = _time.GetUtcNow() + (2 * _options.LeaseDuration);
+                    break;
                 case TaskState.Running:
                     // Its lease died with the previous runner: the result was never acknowledged, so it runs again.
                     MoveTask(tx, wf, t, TaskState.Ready, reason: $"requeued: node {t.NodeId} is gone");
@@ -366,7 +371,8 @@ public sealed partial class FlowMeshEngine
         t.MoveTo(to);
         t.Waiting = null;
         Counters.Transition();
-        tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt));
+        tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt,
+            to == TaskState.Running ? t.Reservation ?? [] : null));
         var data = new JsonObject { ["state"] = to.ToString(), ["attempt"] = t.Attempt };
         if (t.NodeId is not null && to == TaskState.Running)
         {

@@ -79,7 +79,7 @@ public sealed partial class SqliteStore
 
     public IReadOnlyList<TaskRow> GetTasks(string workflowId)
     {
-        using var cmd = Command("SELECT workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at, waiting FROM tasks WHERE workflow_id = $wf ORDER BY idx");
+        using var cmd = Command("SELECT workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at, waiting, gpus FROM tasks WHERE workflow_id = $wf ORDER BY idx");
         cmd.Parameters.AddWithValue("$wf", workflowId);
         return ReadTasks(cmd);
     }
@@ -87,13 +87,13 @@ public sealed partial class SqliteStore
     /// <summary>Tasks running on a node, with their workflow's tenant.</summary>
     public IReadOnlyList<(TaskRow Task, string Tenant)> GetRunningTasks(string nodeId)
     {
-        using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = $node AND t.state = 'Running' AND w.state = 'Running'");
+        using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, t.gpus, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = $node AND t.state = 'Running' AND w.state = 'Running'");
         cmd.Parameters.AddWithValue("$node", nodeId);
         using var r = cmd.ExecuteReader();
         var list = new List<(TaskRow, string)>();
         while (r.Read())
         {
-            list.Add((ReadTask(r), r.GetString(16)));
+            list.Add((ReadTask(r), r.GetString(17)));
         }
 
         return list;
@@ -207,5 +207,5 @@ public sealed partial class SqliteStore
 
     private static TaskRow ReadTask(Microsoft.Data.Sqlite.SqliteDataReader r) =>
         new(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6), r.GetString(7),
-            r.GetString(8), r.GetInt32(9), Str(r, 10), Str(r, 11), Str(r, 12), Time(r, 13), Time(r, 14), Str(r, 15));
+            r.GetString(8), r.GetInt32(9), Str(r, 10), Str(r, 11), Str(r, 12), Time(r, 13), Time(r, 14), Str(r, 15), Str(r, 16));
 }

@@ -47,6 +47,11 @@ public sealed partial class SqliteStore : IDisposable
                 Execute(connection, StoreSchema.Migrate1To2, tx);
             }
 
+            if (existing is 1 or 2)
+            {
+                Execute(connection, StoreSchema.Migrate2To3, tx);
+            }
+
             Execute(connection, StoreSchema.Create, tx);
             cmd.CommandText = $"INSERT INTO meta(key, value) VALUES ('schema_version', '{StoreSchema.Version}') ON CONFLICT(key) DO UPDATE SET value = excluded.value";
             cmd.ExecuteNonQuery();

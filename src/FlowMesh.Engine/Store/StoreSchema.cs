@@ -3,7 +3,7 @@ namespace FlowMesh.Engine.Store;
 /// <summary>Versioned schema; a store newer than this code is refused rather than misread, an older one is migrated.</summary>
 internal static class StoreSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The tenant that local runs and the server's first admin belong to.</summary>
     public const string DefaultTenant = "default";
@@ -21,7 +21,7 @@ internal static class StoreSchema
         CREATE TABLE IF NOT EXISTS tasks (
             workflow_id TEXT NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, task_type TEXT NOT NULL,
             state TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL, deps TEXT NOT NULL, resources TEXT NOT NULL,
-            attempt INTEGER NOT NULL, node_id TEXT, result TEXT, error TEXT, started_at TEXT, finished_at TEXT, waiting TEXT,
+            attempt INTEGER NOT NULL, node_id TEXT, result TEXT, error TEXT, started_at TEXT, finished_at TEXT, waiting TEXT, gpus TEXT,
             PRIMARY KEY (workflow_id, idx)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS events (
             workflow_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, task TEXT, data TEXT NOT NULL,
@@ -48,4 +48,7 @@ internal static class StoreSchema
         ALTER TABLE tasks ADD COLUMN waiting TEXT;
         ALTER TABLE nodes ADD COLUMN cordoned INTEGER NOT NULL DEFAULT 0;
         """;
+
+    /// <summary>Version 2 did not record which GPUs a running task holds (needed to adopt it after a restart).</summary>
+    public const string Migrate2To3 = "ALTER TABLE tasks ADD COLUMN gpus TEXT;";
 }

@@ -53,8 +53,8 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
     public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
     {
-        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, waiting = NULL, started_at = COALESCE($started, started_at), finished_at = $finished WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
-            "$state", "$attempt", "$node", "$result", "$error", "$started", "$finished", "$wf", "$idx", "$expected");
+        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, waiting = NULL, started_at = COALESCE($started, started_at), finished_at = $finished, gpus = $gpus WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
+            "$state", "$attempt", "$node", "$result", "$error", "$started", "$finished", "$wf", "$idx", "$expected", "$gpus");
         var p = _updateTask.Parameters;
         p[0].Value = update.State;
         p[1].Value = update.Attempt;
@@ -66,6 +66,7 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
         p[7].Value = workflowId;
         p[8].Value = index;
         p[9].Value = expectedVersion;
+        p[10].Value = update.Gpus is { } gpus ? System.Text.Json.JsonSerializer.Serialize(gpus) : DBNull.Value;
         if (_updateTask.ExecuteNonQuery() != 1)
         {
             throw new StaleVersionException("task", $"{workflowId}/{index}", expectedVersion);

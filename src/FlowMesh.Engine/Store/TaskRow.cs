@@ -1,6 +1,6 @@
 namespace FlowMesh.Engine.Store;
 
-/// <summary>A task as stored; <see cref="Waiting"/> says why a ready task has not been placed yet.</summary>
+/// <summary>A task as stored; <see cref="Waiting"/> says why a ready task has not been placed yet; <see cref="Gpus"/> (JSON) which GPUs a running task holds.</summary>
 public sealed record TaskRow(
     string WorkflowId,
     int Index,
@@ -17,4 +17,5 @@ public sealed record TaskRow(
     string? Error,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Waiting = null);
+    string? Waiting = null,
+    string? Gpus = null);

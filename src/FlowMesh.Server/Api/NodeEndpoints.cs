@@ -68,19 +68,19 @@ internal static class NodeEndpoints
         var state = Effective(row);
         var running = state is "Up" or "Draining" ? store.GetRunningTasks(row.Id) : [];
         long cpu = 0, memory = 0;
-        var gpus = 0;
+        var used = new HashSet<int>();
         foreach (var (task, _) in running)
         {
             var r = JsonSerializer.Deserialize<ResourceRequest>(task.Resources) ?? ResourceRequest.None;
             cpu += r.CpuMillis;
             memory += r.MemoryBytes;
-            gpus += r.GpuCount;
+            used.UnionWith(task.Gpus is { } held ? JsonSerializer.Deserialize<int[]>(held) ?? [] : []);
         }
 
         var gpuList = capacity.Gpus.Select(g => new GpuInfo(g.Index, NodeActor.GpuName(g), g.MemoryBytes)).ToArray();
         var total = new NodeResources(capacity.CpuMillis / 1000.0, capacity.MemoryBytes, capacity.Slots, gpuList, capacity.TaskTypes);
         var free = new NodeResources((capacity.CpuMillis - cpu) / 1000.0, capacity.MemoryBytes - memory, capacity.Slots - running.Count,
-            gpuList.Length == 0 ? [] : gpuList[..Math.Max(0, gpuList.Length - gpus)], []);
+            [.. gpuList.Where(g => !used.Contains(g.Index))], []);
         var mine = running.Where(r => r.Tenant == tenant).Select(r => new TaskRef(r.Task.WorkflowId, r.Task.Name)).ToArray();
         return new NodeInfo(row.Id, state, row.Host, row.Cordoned, row.HeartbeatAt, total, free, mine, running.Count - mine.Length, capacity.WarmModels ?? []);
     }
