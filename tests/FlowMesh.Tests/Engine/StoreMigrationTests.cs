@@ -1,0 +1,38 @@
+using FlowMesh.Engine.Store;
+using FlowMesh.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace FlowMesh.Tests.Engine;
+
+[Trait("Category", "Unit")]
+public sealed class StoreMigrationTests
+{
+    [Fact]
+    public void Open_Version2Store_AddsTheGpusColumnAndKeepsItsRows()
+    {
+        using var dir = new TempDir();
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(dir.Path, "flowmesh.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = StoreSchema.Meta + StoreSchema.Create.Replace(" gpus TEXT,", string.Empty, StringComparison.Ordinal)
+                + "INSERT INTO meta(key, value) VALUES ('schema_version', '2');"
+                + "INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt) VALUES ('wf-old', 0, 'old', 'echo', 'Running', 3, '{}', '[]', '{}', 1);";
+            cmd.ExecuteNonQuery();
+        }
+
+        using (var store = SqliteStore.Open(dir.Path))
+        {
+            var row = Assert.Single(store.GetTasks("wf-old"));
+            Assert.Equal("old", row.Name);
+            Assert.Null(row.Gpus);
+            using var tx = store.Begin();
+            tx.UpdateTask("wf-old", 0, 3, new TaskUpdate("Running", 2, "node-x", null, null, null, null, [1, 3]));
+            tx.Commit();
+            Assert.Equal("[1,3]", Assert.Single(store.GetTasks("wf-old")).Gpus);
+        }
+
+        using var reopened = SqliteStore.Open(dir.Path);
+        Assert.Equal("[1,3]", Assert.Single(reopened.GetTasks("wf-old")).Gpus);
+    }
+}
