@@ -65,10 +65,20 @@ internal sealed partial class RemoteNodeAgent
         {
             foreach (var file in Directory.EnumerateFiles(request.OutputDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                if (!await _http.UploadAsync(NodeId, lease, Path.GetRelativePath(request.OutputDirectory, file), file, cancellationToken).ConfigureAwait(false))
+                var relative = Path.GetRelativePath(request.OutputDirectory, file);
+                try
                 {
-                    say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: the lease is gone; dropping its results");
-                    return;
+                    if (!await _http.UploadAsync(NodeId, lease, relative, file, cancellationToken).ConfigureAwait(false))
+                    {
+                        say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: the lease is gone; dropping its results");
+                        return;
+                    }
+                }
+                catch (HttpRequestException ex) when (ex.StatusCode is { } status && (int)status is >= 400 and < 500)
+                {
+                    // The server refuses this file for good: running the task again would end the same way, so it fails now.
+                    outcome = ExecutionOutcome.Failure($"the server refused result file {relative}: {ex.Message}");
+                    break;
                 }
             }
 

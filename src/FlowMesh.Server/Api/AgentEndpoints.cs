@@ -103,6 +103,12 @@ internal static class AgentEndpoints
             throw new ApiException(400, "invalid_path", $"'{path}' is outside the task's results directory", "path");
         }
 
+        // Checkpoints and other artifacts are far bigger than the API's body limit, which is for workflow documents.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = target + ".part";
         var file = File.Create(partial);

@@ -20,6 +20,7 @@ public sealed class TrainingExecutorTests(ITestOutputHelper output)
         else
           echo "$FLOWMESH_TASK" > "$FLOWMESH_OUTPUT/final_model/weights.txt"
         fi
+        head -c 6000000 /dev/urandom > "$FLOWMESH_OUTPUT/final_model/weights.bin"
         echo '{"train_loss": 0.5}' > "$FLOWMESH_OUTPUT/metrics.json"
         """;
 
