@@ -3,10 +3,15 @@ using FlowMesh.Engine.Runtime;
 
 namespace FlowMesh.Engine.Agent;
 
-/// <summary>Collects an executor's lines and hands them to the engine in batches, so a chatty task costs few events.</summary>
-internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<IReadOnlyList<LogLine>> flush) : ITaskLog
+/// <summary>
+/// Collects an executor's lines and hands them on in batches, so a chatty task costs few events: a batch goes when it
+/// is full or when its first line has waited <see cref="MaxDelay"/>, so a slow task's lines still arrive live.
+/// </summary>
+internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<IReadOnlyList<LogLine>> flush) : ITaskLog, IDisposable
 {
     private const int MaxKeptLines = 10_000;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(500);
+    private ITimer? _timer;
     private readonly Lock _gate = new();
     private readonly List<LogLine> _pending = [];
     private readonly List<LogLine> _all = [];
@@ -22,9 +27,9 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
         }
     }
 
+    /// <remarks>The flush callback only queues (it must not block): it runs under the lock, which keeps batches in order.</remarks>
     public void Write(string stream, string line)
     {
-        LogLine[]? batch = null;
         lock (_gate)
         {
             var entry = new LogLine(time.GetUtcNow(), stream, line);
@@ -36,14 +41,35 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
 
             if (_pending.Count >= batchLines)
             {
-                batch = [.. _pending];
+                flush([.. _pending]);
                 _pending.Clear();
             }
+            else if (_pending.Count == 1)
+            {
+                _timer ??= time.CreateTimer(_ => FlushPending(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(MaxDelay, Timeout.InfiniteTimeSpan);
+            }
         }
+    }
 
-        if (batch is not null)
+    public void Dispose()
+    {
+        lock (_gate)
         {
-            flush(batch);
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private void FlushPending()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0)
+            {
+                flush([.. _pending]);
+                _pending.Clear();
+            }
         }
     }
 
@@ -51,6 +77,8 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
     {
         lock (_gate)
         {
+            _timer?.Dispose();
+            _timer = null;
             LogLine[] rest = [.. _pending];
             _pending.Clear();
             return rest;

@@ -113,6 +113,30 @@ public sealed class NodeAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_TaskOnAnAgentStillRunning_LinesReachTheServersStreamLive()
+    {
+        var barrier = Path.Combine(_dir.Path, "live-release");
+        await using var agent = await StartAgentAsync("node-live");
+        var submitted = await _client.SubmitAsync(Waiter("live", barrier));
+
+        // The task prints one line and then waits for the barrier: the line can only be seen while it runs.
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await foreach (var entry in _client.StreamLogsAsync(submitted.WorkflowId, cancellationToken: timeout.Token))
+            {
+                if (entry.Text == "waiting for the barrier")
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal("Running", (await _client.GetAsync(submitted.WorkflowId)).Tasks[0].State);
+        await File.WriteAllTextAsync(barrier, "go");
+        Assert.Equal("Succeeded", (await WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
+    }
+
+    [Fact]
     public async Task Tokens_NodeKey_RunsAnAgentButCannotReadOrSubmitWork()
     {
         var key = await _client.CreateTokenAsync(new CreateTokenRequest("gpu-01", "node"));
