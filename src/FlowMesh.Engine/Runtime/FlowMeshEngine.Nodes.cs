@@ -160,7 +160,7 @@ public sealed partial class FlowMeshEngine
 
     private void ApplyHeartbeat(StoreTransaction tx, EngineCommand.NodeHeartbeat command)
     {
-        if (!_nodes.TryGetValue(command.NodeId, out var node) || !node.Remote || node.Epoch != command.Beat.Epoch || node.State != NodeState.Up)
+        if (!_nodes.TryGetValue(command.NodeId, out var node) || !node.Remote || node.Epoch != command.Beat.Epoch || node.State is not (NodeState.Up or NodeState.Draining))
         {
             command.Ack.TrySetException(new StaleEpochException($"node {command.NodeId} epoch {command.Beat.Epoch} is not current; register again"));
             return;
@@ -182,6 +182,7 @@ public sealed partial class FlowMeshEngine
         }
 
         node.Draining = command.Beat.Draining;
+        node.State = command.Beat.Draining ? NodeState.Draining : NodeState.Up;
         if (command.Beat.WarmModels is { } warm && !warm.SequenceEqual(node.Capacity.WarmModels ?? [], StringComparer.Ordinal))
         {
             node.Capacity = node.Capacity with { WarmModels = [.. warm] };
@@ -218,7 +219,7 @@ public sealed partial class FlowMeshEngine
     private void ApplyTick(StoreTransaction tx)
     {
         var now = _time.GetUtcNow();
-        foreach (var node in _nodes.Values.Where(n => n.Remote && n.State == NodeState.Up && now - n.HeartbeatAt > _options.LeaseDuration).ToList())
+        foreach (var node in _nodes.Values.Where(n => n.Remote && (n.State is NodeState.Up or NodeState.Draining) && now - n.HeartbeatAt > _options.LeaseDuration).ToList())
         {
             node.State = NodeState.Lost;
             SaveNode(tx, node, insert: false);
