@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent;
@@ -78,12 +77,10 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         };
         using (var tx = _store.Begin())
         {
-            var identity = ProcessIdentity.Current;
-            tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Up), 1, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(capacity), _node.Cordoned), -1);
+            SaveNode(tx, _node, insert: true);
             tx.Commit();
         }
 
-        _node.Version = 1;
         _nodes[_node.Id] = _node;
         _agent = new EmbeddedNodeAgent(_executors, _options, _time, report => _mailbox.Writer.TryWrite(report));
         _leaseClock = _time.CreateTimer(_ => _mailbox.Writer.TryWrite(EngineCommand.Tick.Instance), null, _options.LeaseCheckInterval, _options.LeaseCheckInterval);
@@ -179,8 +176,9 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             try
             {
                 using var tx = _store.Begin();
-                var identity = ProcessIdentity.Current;
-                tx.SaveNode(new NodeRow(_node.Id, nameof(NodeState.Left), 0, identity.Host, identity.Pid, identity.StartTicks, _time.GetUtcNow(), JsonSerializer.Serialize(_node.Capacity), _node.Cordoned), _node.Version);
+                _node.State = NodeState.Left;
+                _node.HeartbeatAt = _time.GetUtcNow();
+                SaveNode(tx, _node, insert: false);
                 tx.Commit();
             }
             catch (Exception ex) when (ex is StaleVersionException or Microsoft.Data.Sqlite.SqliteException)
