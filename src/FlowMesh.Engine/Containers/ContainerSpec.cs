@@ -70,16 +70,47 @@ internal static class ContainerSpec
 
         if (request.GpuIndices.Count > 0)
         {
-            host["DeviceRequests"] = new JsonArray(new JsonObject
-            {
-                ["Driver"] = "nvidia",
-                ["DeviceIDs"] = new JsonArray([.. request.GpuIndices.Select(i => (JsonNode)i.ToString(CultureInfo.InvariantCulture))]),
-                ["Capabilities"] = new JsonArray(new JsonArray("gpu")),
-            });
+            host["DeviceRequests"] = GpuDeviceRequests(request.GpuIndices);
         }
 
         body["HostConfig"] = host;
         return body;
+    }
+
+    /// <summary>The task's GPUs, by index, as the Docker API's NVIDIA device request.</summary>
+    public static JsonArray GpuDeviceRequests(IReadOnlyList<int> gpus) => new(new JsonObject
+    {
+        ["Driver"] = "nvidia",
+        ["DeviceIDs"] = new JsonArray([.. gpus.Select(i => (JsonNode)i.ToString(CultureInfo.InvariantCulture))]),
+        ["Capabilities"] = new JsonArray(new JsonArray("gpu")),
+    });
+
+    /// <summary>
+    /// Where each upstream stage's results are mounted: the task's declared <c>inputs</c> (at their mountPath, else
+    /// under <see cref="InputsRoot"/>), or, when it declares none, every upstream stage under <see cref="InputsRoot"/>.
+    /// </summary>
+    public static IEnumerable<(string Stage, string HostDirectory, string MountPath)> InputMounts(ExecutionRequest request)
+    {
+        if (request.Spec["inputs"] is JsonArray inputs)
+        {
+            foreach (var input in inputs.OfType<JsonObject>())
+            {
+                var stage = Text(input["stage"]) ?? throw new ExecutionException("inputs[]: each input needs a 'stage'");
+                if (!request.UpstreamDirectories.TryGetValue(stage, out var dir))
+                {
+                    throw new ExecutionException($"inputs[]: stage '{stage}' is not upstream of this task");
+                }
+
+                yield return (stage, dir, Text(input["mountPath"]) ?? $"{InputsRoot}/{stage}");
+            }
+        }
+        else
+        {
+            foreach (var (stage, dir) in request.UpstreamDirectories)
+            {
+                yield return (stage, dir, $"{InputsRoot}/{Runtime.DataDirectory.SafeName(stage)}");
+            }
+        }
     }
 
     /// <summary>Where the task writes its outputs inside the container.</summary>
@@ -132,25 +163,9 @@ internal static class ContainerSpec
     {
         var spec = request.Spec;
         yield return $"{outputHostDir}:{OutputPath(spec)}:rw";
-        if (spec["inputs"] is JsonArray inputs)
+        foreach (var (_, dir, mountPath) in InputMounts(request))
         {
-            foreach (var input in inputs.OfType<JsonObject>())
-            {
-                var stage = Text(input["stage"]) ?? throw new ExecutionException("inputs[]: each input needs a 'stage'");
-                if (!request.UpstreamDirectories.TryGetValue(stage, out var dir))
-                {
-                    throw new ExecutionException($"inputs[]: stage '{stage}' is not upstream of this task");
-                }
-
-                yield return $"{dir}:{Text(input["mountPath"]) ?? $"{InputsRoot}/{stage}"}:ro";
-            }
-        }
-        else
-        {
-            foreach (var (stage, dir) in request.UpstreamDirectories)
-            {
-                yield return $"{dir}:{InputsRoot}/{Runtime.DataDirectory.SafeName(stage)}:ro";
-            }
+            yield return $"{dir}:{mountPath}:ro";
         }
 
         foreach (var bind in options.ExtraBinds)

@@ -180,12 +180,7 @@ internal sealed class ModelServerPool(DockerClient docker, ContainerOptions cont
 
         if (request.GpuIndices.Count > 0)
         {
-            body["HostConfig"]!["DeviceRequests"] = new JsonArray(new JsonObject
-            {
-                ["Driver"] = "nvidia",
-                ["DeviceIDs"] = new JsonArray([.. request.GpuIndices.Select(i => (JsonNode)i.ToString(CultureInfo.InvariantCulture))]),
-                ["Capabilities"] = new JsonArray(new JsonArray("gpu")),
-            });
+            body["HostConfig"]!["DeviceRequests"] = ContainerSpec.GpuDeviceRequests(request.GpuIndices);
         }
 
         var id = await docker.CreateAsync($"flowmesh-model-{DataName(model)}-{Guid.NewGuid().ToString("N")[..6]}", body, cancellationToken).ConfigureAwait(false);

@@ -122,20 +122,9 @@ internal sealed class PythonExecutor(string interpreter, Containers.ContainerExe
 
         var spec = request.Spec;
         var inputs = new JsonObject();
-        if (spec["inputs"] is JsonArray declared)
+        foreach (var (stage, _, mountPath) in Containers.ContainerSpec.InputMounts(request))
         {
-            foreach (var input in declared.OfType<JsonObject>())
-            {
-                var stage = input["stage"]!.GetValue<string>();
-                inputs[stage] = input["mountPath"]?.GetValue<string>() ?? $"{Containers.ContainerSpec.InputsRoot}/{stage}";
-            }
-        }
-        else
-        {
-            foreach (var stage in request.UpstreamDirectories.Keys)
-            {
-                inputs[stage] = $"{Containers.ContainerSpec.InputsRoot}/{Runtime.DataDirectory.SafeName(stage)}";
-            }
+            inputs[stage] = mountPath;
         }
 
         var env = spec["env"] as JsonObject is { } declaredEnv ? (JsonObject)declaredEnv.DeepClone() : [];
