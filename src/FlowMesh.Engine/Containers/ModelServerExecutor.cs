@@ -65,21 +65,19 @@ internal sealed class ModelServerExecutor(string taskType, ModelServerPool pool,
     private async Task<JsonArray> CompleteAsync(ModelServer server, string model, List<string> rows, JsonObject? inference, CancellationToken cancellationToken)
     {
         var items = new JsonNode?[rows.Count];
-        using var gate = new SemaphoreSlim(options.Concurrency);
-        await Task.WhenAll(rows.Select(async (prompt, index) =>
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (index, ct) =>
             {
+                var prompt = rows[index];
                 var body = new JsonObject { ["model"] = model, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt }) };
                 foreach (var (key, value) in inference ?? [])
                 {
                     body[key] = value?.DeepClone();
                 }
 
-                using var response = await _http.PostAsJsonAsync(new Uri(server.BaseAddress, "v1/chat/completions"), body, cancellationToken).ConfigureAwait(false);
+                using var response = await _http.PostAsJsonAsync(new Uri(server.BaseAddress, "v1/chat/completions"), body, ct).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
-                var answer = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
+                var answer = await response.Content.ReadFromJsonAsync<JsonObject>(ct).ConfigureAwait(false);
                 items[index] = new JsonObject
                 {
                     ["index"] = index,
@@ -87,12 +85,7 @@ internal sealed class ModelServerExecutor(string taskType, ModelServerPool pool,
                     ["output"] = answer?["choices"]?[0]?["message"]?["content"]?.DeepClone(),
                     ["usage"] = answer?["usage"]?.DeepClone(),
                 };
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         return new JsonArray(items);
     }
 

@@ -39,21 +39,10 @@ internal sealed class ApiExecutor(HttpMessageHandler? handler = null, TimeProvid
         }
 
         log.Write("stdout", $"api: {rows.Count} row(s) to {call.Method} {call.Url}, {call.Concurrency} at a time, up to {call.Retries} retries each");
-        using var gate = new SemaphoreSlim(call.Concurrency);
         var items = new JsonObject?[rows.Count];
         var failures = new string?[rows.Count];
-        await Task.WhenAll(rows.Select(async (prompt, index) =>
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                (items[index], failures[index]) = await SendRowAsync(call, index, prompt, log, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = call.Concurrency, CancellationToken = cancellationToken },
+            async (index, ct) => (items[index], failures[index]) = await SendRowAsync(call, index, rows[index], log, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         if (failures.FirstOrDefault(f => f is not null) is { } failure)
         {
