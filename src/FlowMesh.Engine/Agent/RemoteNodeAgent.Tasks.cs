@@ -96,34 +96,17 @@ internal sealed partial class RemoteNodeAgent
     private static IEnumerable<(string Stage, string Path)> ArchiveReferences(WorkItem item)
     {
         var prefix = $"{Containers.TrainingExecutor.ArchiveScheme}{item.WorkflowId}/";
+
         // Upstream results are carried inline; only what the task's own spec names is fetched.
-        var stack = new Stack<System.Text.Json.Nodes.JsonNode?>(item.Spec.Where(kv => kv.Key != "_upstreamResults").Select(kv => kv.Value));
-        while (stack.TryPop(out var node))
+        foreach (var value in Results.JsonTree.Descendants(item.Spec.Where(kv => kv.Key != "_upstreamResults").Select(kv => kv.Value)).OfType<System.Text.Json.Nodes.JsonValue>())
         {
-            switch (node)
+            if (value.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal))
             {
-                case System.Text.Json.Nodes.JsonObject o:
-                    foreach (var (_, child) in o)
-                    {
-                        stack.Push(child);
-                    }
-
-                    break;
-                case System.Text.Json.Nodes.JsonArray a:
-                    foreach (var child in a)
-                    {
-                        stack.Push(child);
-                    }
-
-                    break;
-                case System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal):
-                    var parts = s[prefix.Length..].Split('/', 2);
-                    if (parts.Length == 2 && !parts[1].Split('/').Any(p => p is ".." or "." or ""))
-                    {
-                        yield return (parts[0], parts[1]);
-                    }
-
-                    break;
+                var parts = s[prefix.Length..].Split('/', 2);
+                if (parts.Length == 2 && !parts[1].Split('/').Any(p => p is ".." or "." or ""))
+                {
+                    yield return (parts[0], parts[1]);
+                }
             }
         }
     }

@@ -205,36 +205,10 @@ public sealed partial class FlowMeshEngine
             Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus) { Resources = t.Resources };
     }
 
-    private static IEnumerable<string> ReferencedNames(JsonNode? node)
-    {
-        var stack = new Stack<JsonNode?>();
-        stack.Push(node);
-        while (stack.Count > 0)
-        {
-            switch (stack.Pop())
-            {
-                case JsonObject o:
-                    if (o["node"] is JsonValue v && v.TryGetValue<string>(out var name) && o.ContainsKey("path"))
-                    {
-                        yield return name;
-                    }
-
-                    foreach (var (_, child) in o)
-                    {
-                        stack.Push(child);
-                    }
-
-                    break;
-                case JsonArray a:
-                    foreach (var child in a)
-                    {
-                        stack.Push(child);
-                    }
-
-                    break;
-            }
-        }
-    }
+    private static IEnumerable<string> ReferencedNames(JsonNode? node) =>
+        JsonTree.Descendants([node]).OfType<JsonObject>()
+            .Where(o => o.ContainsKey("path") && o["node"] is JsonValue v && v.TryGetValue<string>(out _))
+            .Select(o => o["node"]!.GetValue<string>());
 
     private WorkflowActor Load(WorkflowRow row)
     {
