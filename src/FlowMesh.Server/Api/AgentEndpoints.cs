@@ -10,7 +10,8 @@ namespace FlowMesh.Server.Api;
 /// <summary>
 /// The node agents' side of the API (<c>flowmesh node</c>): register, heartbeat, long-poll for work, report logs and
 /// ends, upload result files, leave. Only node keys (role node) and system admins' keys may speak for a node. Every report names the attempt it
-/// holds; a stale one is answered 409 <c>stale_lease</c> and changes nothing.
+/// holds; a stale one is answered 409 <c>stale_lease</c> and changes nothing (a stale node epoch is 409 <c>stale_epoch</c>,
+/// mapped by <see cref="ProblemMiddleware"/>).
 /// </summary>
 internal static class AgentEndpoints
 {
@@ -50,29 +51,13 @@ internal static class AgentEndpoints
         }
     }
 
-    private static async Task<HeartbeatReply> HeartbeatAsync(HttpContext http, FlowMeshEngine engine, string nodeId, Heartbeat beat)
-    {
-        try
-        {
-            return await engine.HeartbeatAsync(nodeId, beat with { Running = beat.Running ?? [] }, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (StaleEpochException ex)
-        {
-            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
-        }
-    }
+    private static Task<HeartbeatReply> HeartbeatAsync(HttpContext http, FlowMeshEngine engine, string nodeId, Heartbeat beat) =>
+        engine.HeartbeatAsync(nodeId, beat with { Running = beat.Running ?? [] }, http.RequestAborted);
 
     private static async Task<WorkBatch> WorkAsync(HttpContext http, FlowMeshEngine engine, string nodeId, long epoch, double? waitSeconds)
     {
         var wait = TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 25, 0, MaxPoll.TotalSeconds));
-        try
-        {
-            return await engine.TakeWorkAsync(nodeId, epoch, wait, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (StaleEpochException ex)
-        {
-            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
-        }
+        return await engine.TakeWorkAsync(nodeId, epoch, wait, http.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ReportAsync(HttpContext http, FlowMeshEngine engine, string nodeId, string workflowId, int index, TaskReport report)
@@ -96,12 +81,8 @@ internal static class AgentEndpoints
             taskName = store.GetTasks(workflowId).FirstOrDefault(t => t.Index == index)?.Name ?? throw ApiException.NotFound("task", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, workflowId, taskName));
-        var target = Path.GetFullPath(Path.Combine(root, path));
-        if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ApiException(400, "invalid_path", $"'{path}' is outside the task's results directory", "path");
-        }
+        var target = ResultEndpoints.PathInResults(options, workflowId, taskName, path)
+            ?? throw new ApiException(400, "invalid_path", $"'{path}' is outside the task's results directory", "path");
 
         // Checkpoints and other artifacts are far bigger than the API's body limit, which is for workflow documents.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -149,9 +130,7 @@ internal static class AgentEndpoints
         }
 
         var upstream = tasks.FirstOrDefault(t => t.Name == stage && ancestors.Contains(t.Index)) ?? throw ApiException.NotFound("upstream stage", stage);
-        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, workflowId, upstream.Name));
-        var file = Path.GetFullPath(Path.Combine(root, path));
-        if (!file.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
+        if (ResultEndpoints.PathInResults(options, workflowId, upstream.Name, path) is not { } file || !File.Exists(file))
         {
             throw ApiException.NotFound("file", path);
         }
@@ -161,15 +140,8 @@ internal static class AgentEndpoints
 
     private static async Task<IResult> LeaveAsync(HttpContext http, FlowMeshEngine engine, string nodeId, LeaveRequest request)
     {
-        try
-        {
-            await engine.LeaveNodeAsync(nodeId, request with { HandBack = request.HandBack ?? [] }, http.RequestAborted).ConfigureAwait(false);
-            return Results.NoContent();
-        }
-        catch (StaleEpochException ex)
-        {
-            throw new ApiException(409, "stale_epoch", ex.Message, "epoch");
-        }
+        await engine.LeaveNodeAsync(nodeId, request with { HandBack = request.HandBack ?? [] }, http.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
     }
 
     private static ApiException StaleLease(string nodeId, string workflowId, int index, int attempt) =>

@@ -24,6 +24,11 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         {
             await Problems.WriteAsync(context, ex).ConfigureAwait(false);
         }
+        catch (Engine.Runtime.StaleEpochException ex)
+        {
+            // Any route a node calls: its epoch is past, so it must register again.
+            await Problems.WriteAsync(context, new ApiException(409, "stale_epoch", ex.Message, "epoch")).ConfigureAwait(false);
+        }
         catch (BadHttpRequestException ex)
         {
             var code = ex.StatusCode == 413 ? "payload_too_large" : "bad_request";

@@ -37,16 +37,20 @@ internal static class ResultEndpoints
             : throw new ApiException(404, "result_not_found", $"task {row.Name} has no result yet ({row.State.ToLowerInvariant()})", "task");
     }
 
+    /// <summary>The full path of <paramref name="path"/> in a task's results directory, or null when it would leave it.</summary>
+    internal static string? PathInResults(ServerOptions options, string workflowId, string taskName, string path)
+    {
+        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, workflowId, taskName));
+        var full = Path.GetFullPath(Path.Combine(root, path));
+        return full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+
     private static IResult File(HttpContext http, StoreAccess stores, ServerOptions options, string workflowId, string task, string path)
     {
         using var store = stores.Open();
         var (wf, row, _) = TaskEndpoints.Load(store, http, workflowId, task);
-        var root = Path.GetFullPath(DataDirectory.ResultsOf(options.DataDirectory, wf.Id, row.Name));
-        var full = Path.GetFullPath(Path.Combine(root, path));
-        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ApiException(400, "invalid_path", "the path leaves the task's results directory", "path");
-        }
+        var full = PathInResults(options, wf.Id, row.Name, path)
+            ?? throw new ApiException(400, "invalid_path", "the path leaves the task's results directory", "path");
 
         return System.IO.File.Exists(full)
             ? Results.File(full, "application/octet-stream", Path.GetFileName(full))
