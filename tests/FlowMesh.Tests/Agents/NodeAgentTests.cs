@@ -38,7 +38,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         await using var h100 = await StartAgentAsync("node-h100", "--gpu", "0:nvidia-h100-80gb:80Gi", "--gpu", "1:nvidia-h100-80gb:80Gi");
 
         var submitted = await _client.SubmitAsync(GpuWorkflow("placement", ("on_a100", "nvidia-a100", 1), ("on_h100", "nvidia-h100", 2), ("anywhere", null, 0)));
-        var done = await WaitForEndAsync(submitted.WorkflowId);
+        var done = await _client.WaitForEndAsync(submitted.WorkflowId);
 
         Assert.Equal("Succeeded", done.Workflow.State);
         var tasks = done.Tasks.ToDictionary(t => t.Name);
@@ -50,7 +50,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
         // Three H100s fit on no node: the task waits, saying why, rather than landing anywhere.
         var tooBig = await _client.SubmitAsync(GpuWorkflow("too-big", ("three_h100", "nvidia-h100", 3)));
-        var waiting = await WaitForAsync(tooBig.WorkflowId, w => w.Tasks[0].WaitingOn is { Length: > 0 });
+        var waiting = await _client.WaitForAsync(tooBig.WorkflowId, w => w.Tasks[0].WaitingOn is { Length: > 0 });
         Assert.Equal("Ready", waiting.Tasks[0].State);
         Assert.Contains("waiting for a node that can run this task", waiting.Tasks[0].WaitingOn, StringComparison.Ordinal);
         Assert.Null(waiting.Tasks[0].Node);
@@ -62,14 +62,14 @@ public sealed class NodeAgentTests : IAsyncLifetime
     {
         var barrier = Path.Combine(_dir.Path, "release");
         await using var first = await StartAgentAsync("node-first");
-        var submitted = await _client.SubmitAsync(Waiter("lease", barrier));
+        var submitted = await _client.SubmitAsync(Server.Workflows.Waiter("lease", barrier));
         await first.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await using var second = await StartAgentAsync("node-second");
 
         await first.KillAsync();
         await second.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal) && l.Contains("attempt 2", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await File.WriteAllTextAsync(barrier, "go");
-        var done = await WaitForEndAsync(submitted.WorkflowId);
+        var done = await _client.WaitForEndAsync(submitted.WorkflowId);
 
         Assert.Equal("Succeeded", done.Workflow.State);
         Assert.Equal("node-second", done.Tasks[0].Node);
@@ -95,7 +95,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
         var agent = await StartAgentAsync("node-drain", "--drain-seconds", "60");
         await using (agent)
         {
-            var submitted = await _client.SubmitAsync(Waiter("drain", barrier));
+            var submitted = await _client.SubmitAsync(Server.Workflows.Waiter("drain", barrier));
             await agent.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
 
             var stopping = agent.StopAsync();
@@ -103,7 +103,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
             await File.WriteAllTextAsync(barrier, "go");
 
             Assert.Equal(0, await stopping);
-            var done = await WaitForEndAsync(submitted.WorkflowId);
+            var done = await _client.WaitForEndAsync(submitted.WorkflowId);
             Assert.Equal("Succeeded", done.Workflow.State);
             Assert.Equal(1, done.Tasks[0].Attempt);
             Assert.Contains("left the server", agent.Log, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
     {
         var barrier = Path.Combine(_dir.Path, "live-release");
         await using var agent = await StartAgentAsync("node-live");
-        var submitted = await _client.SubmitAsync(Waiter("live", barrier));
+        var submitted = await _client.SubmitAsync(Server.Workflows.Waiter("live", barrier));
 
         // The task prints one line and then waits for the barrier: the line can only be seen while it runs.
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
@@ -133,7 +133,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
         Assert.Equal("Running", (await _client.GetAsync(submitted.WorkflowId)).Tasks[0].State);
         await File.WriteAllTextAsync(barrier, "go");
-        Assert.Equal("Succeeded", (await WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
+        Assert.Equal("Succeeded", (await _client.WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
     }
 
     [Fact]
@@ -141,15 +141,15 @@ public sealed class NodeAgentTests : IAsyncLifetime
     {
         var key = await _client.CreateTokenAsync(new CreateTokenRequest("gpu-01", "node"));
         await using var agent = await AgentProcess.StartWithTokenAsync(_server, key.Token, "node-keyed", Path.Combine(_dir.Path, "node-keyed"));
-        var submitted = await _client.SubmitAsync(Waiter("keyed", Path.Combine(_dir.Path, "keyed-release")));
+        var submitted = await _client.SubmitAsync(Server.Workflows.Waiter("keyed", Path.Combine(_dir.Path, "keyed-release")));
         await agent.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await File.WriteAllTextAsync(Path.Combine(_dir.Path, "keyed-release"), "go");
-        Assert.Equal("Succeeded", (await WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
+        Assert.Equal("Succeeded", (await _client.WaitForEndAsync(submitted.WorkflowId)).Workflow.State);
 
         using var asNode = _server.Client(key.Token);
         var read = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => asNode.GetAsync(submitted.WorkflowId));
         Assert.True(read.IsForbidden);
-        var submit = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => asNode.SubmitAsync(Waiter("nope", "/nonexistent")));
+        var submit = await Assert.ThrowsAsync<FlowMeshAuthenticationException>(() => asNode.SubmitAsync(Server.Workflows.Waiter("nope", "/nonexistent")));
         Assert.True(submit.IsForbidden);
         var tenant = await _client.CreateTenantAsync(new CreateTenantRequest("team-gpu"));
         using var tenantAdmin = _server.Client(tenant.AdminToken.Token);
@@ -162,31 +162,6 @@ public sealed class NodeAgentTests : IAsyncLifetime
 
     private async Task<JsonElement> ResultAsync(string workflowId, string task) =>
         (await _client.GetResultAsync(workflowId, task)).GetProperty("result");
-
-    private Task<WorkflowInfo> WaitForEndAsync(string workflowId) =>
-        WaitForAsync(workflowId, w => w.Workflow.State is "Succeeded" or "Failed" or "Cancelled");
-
-    /// <summary>Follows the workflow's event stream (no polling) until <paramref name="done"/> holds.</summary>
-    private async Task<WorkflowInfo> WaitForAsync(string workflowId, Func<WorkflowInfo, bool> done)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var info = await _client.GetAsync(workflowId, timeout.Token);
-        if (done(info))
-        {
-            return info;
-        }
-
-        await foreach (var _ in _client.WatchAsync(workflowId, cancellationToken: timeout.Token))
-        {
-            info = await _client.GetAsync(workflowId, timeout.Token);
-            if (done(info))
-            {
-                return info;
-            }
-        }
-
-        return await _client.GetAsync(workflowId, timeout.Token);
-    }
 
     /// <summary>Python tasks that return the CUDA_VISIBLE_DEVICES they were given.</summary>
     private static string GpuWorkflow(string name, params (string Task, string? Gpu, int Count)[] tasks) => $$"""
@@ -208,20 +183,5 @@ public sealed class NodeAgentTests : IAsyncLifetime
                     cpu: 1
         {{(t.Gpu is null ? string.Empty : $"            gpu: {{type: {t.Gpu}, count: {t.Count}}}")}}
         """))}}
-        """;
-
-    private static string Waiter(string name, string barrier) => $$"""
-        apiVersion: flowmesh/v1
-        kind: Workflow
-        metadata: {name: {{name}}}
-        spec:
-          taskType: python
-          code: |
-            import os, time
-            def main(inputs):
-                print("waiting for the barrier", flush=True)
-                while not os.path.exists("{{barrier}}"):
-                    time.sleep(0.05)
-                return "released"
         """;
 }

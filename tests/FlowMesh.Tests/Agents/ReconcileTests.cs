@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using FlowMesh.Client;
-using FlowMesh.Client.Models;
 using FlowMesh.Tests.Support;
 
 namespace FlowMesh.Tests.Agents;
@@ -23,7 +22,7 @@ public sealed class ReconcileTests : IDisposable
         string workflowId;
         using (var client = server.Client(server.AdminToken))
         {
-            workflowId = (await client.SubmitAsync(Waiter(barrier))).WorkflowId;
+            workflowId = (await client.SubmitAsync(Server.Workflows.Waiter("reconcile", barrier))).WorkflowId;
         }
 
         await agent.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -37,7 +36,7 @@ public sealed class ReconcileTests : IDisposable
         await WaitForEventAsync(after, workflowId, "task.adopted");
         await File.WriteAllTextAsync(barrier, "go");
 
-        var done = await WaitForEndAsync(after, workflowId);
+        var done = await after.WaitForEndAsync(workflowId);
         Assert.Equal("Succeeded", done.Workflow.State);
         Assert.Equal(1, done.Tasks[0].Attempt);
         Assert.Equal("node-steady", done.Tasks[0].Node);
@@ -52,7 +51,7 @@ public sealed class ReconcileTests : IDisposable
         var work = Path.Combine(_dir.Path, "node");
         using var client = server.Client(server.AdminToken);
         var first = await AgentProcess.StartAsync(server, "node-phoenix", work);
-        var workflowId = (await client.SubmitAsync(Waiter(barrier))).WorkflowId;
+        var workflowId = (await client.SubmitAsync(Server.Workflows.Waiter("reconcile", barrier))).WorkflowId;
         await first.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await first.KillAsync();
         await first.DisposeAsync();
@@ -62,7 +61,7 @@ public sealed class ReconcileTests : IDisposable
         await second.WaitForLineAsync(l => l.Contains("running", StringComparison.Ordinal) && l.Contains("attempt 2", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         await File.WriteAllTextAsync(barrier, "go");
 
-        var done = await WaitForEndAsync(client, workflowId);
+        var done = await client.WaitForEndAsync(workflowId);
         Assert.Equal("Succeeded", done.Workflow.State);
         Assert.Equal(2, done.Tasks[0].Attempt);
         var events = await client.GetEventsAsync(workflowId);
@@ -70,16 +69,6 @@ public sealed class ReconcileTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
-
-    private static async Task<WorkflowInfo> WaitForEndAsync(FlowMeshClient client, string workflowId)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await foreach (var _ in client.WatchAsync(workflowId, cancellationToken: timeout.Token))
-        {
-        }
-
-        return await client.GetAsync(workflowId, timeout.Token);
-    }
 
     private static async Task WaitForEventAsync(FlowMeshClient client, string workflowId, string kind)
     {
@@ -101,18 +90,4 @@ public sealed class ReconcileTests : IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static string Waiter(string barrier) => $$"""
-        apiVersion: flowmesh/v1
-        kind: Workflow
-        metadata: {name: reconcile}
-        spec:
-          taskType: python
-          code: |
-            import os, time
-            def main(inputs):
-                while not os.path.exists("{{barrier}}"):
-                    time.sleep(0.05)
-                return "released"
-        """;
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FlowMesh.Client.Models;
 using FlowMesh.Tests.Support;
 
 namespace FlowMesh.Tests.Agents;
@@ -23,13 +22,11 @@ public sealed class RemoteInferenceTests(ITestOutputHelper output) : IDisposable
             return;
         }
 
-        var image = await TestImages.WithEntrypointAsync("flowmesh-test-model-server", ["/usr/share/dotnet/dotnet", "/app/FlowMesh.TestModelServer.dll"]);
-        var dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        var image = await TestImages.WithEntrypointAsync("flowmesh-test-model-server", ContainerRuntime.TestModelServerEntrypoint);
         string[] flags =
         [
             "--model-image", $"vllm={image}", "--docker-host", $"unix://{ContainerRuntime.Socket}", "--container-network", "none",
-            "--container-bind", $"{dotnetRoot}:/usr/share/dotnet:ro", "--container-bind", "/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:ro",
-            "--container-bind", "/usr/lib64:/usr/lib64:ro", "--container-bind", $"{AppContext.BaseDirectory.TrimEnd('/')}:/app:ro",
+            .. ContainerRuntime.TestModelServerBinds().SelectMany(b => new[] { "--container-bind", b }),
         ];
         await using var server = await ServerProcess.StartServerAsync(Path.Combine(_dir.Path, "server"), "--lease-seconds", "5");
         using var client = server.Client(server.AdminToken);
@@ -63,12 +60,7 @@ public sealed class RemoteInferenceTests(ITestOutputHelper output) : IDisposable
                 vllm: {tensor_parallel_size: 1}
               data: {type: list, items: [{{prompt}}]}
             """);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await foreach (var _ in client.WatchAsync(submitted.WorkflowId, cancellationToken: timeout.Token))
-        {
-        }
-
-        WorkflowInfo done = await client.GetAsync(submitted.WorkflowId);
+        var done = await client.WaitForEndAsync(submitted.WorkflowId);
         Assert.True(done.Workflow.State == "Succeeded", $"{done.Tasks[0].Error}");
         return (done.Tasks[0].Node, (await client.GetResultAsync(submitted.WorkflowId, done.Tasks[0].Name)).GetProperty("result"));
     }

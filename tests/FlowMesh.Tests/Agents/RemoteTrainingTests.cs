@@ -47,12 +47,7 @@ public sealed class RemoteTrainingTests(ITestOutputHelper output) : IDisposable
                     data: {dataset_name: local/rows}
                     training: {num_train_epochs: 1, learning_rate: 5.0e-5}
             """);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await foreach (var _ in client.WatchAsync(submitted.WorkflowId, cancellationToken: timeout.Token))
-        {
-        }
-
-        var done = await client.GetAsync(submitted.WorkflowId);
+        var done = await client.WaitForEndAsync(submitted.WorkflowId);
         Assert.True(done.Workflow.State == "Succeeded", string.Join("; ", done.Tasks.Select(t => $"{t.Name}: {t.Error}")) + "\n" + agent.Log);
         Assert.All(done.Tasks, t => Assert.Equal("node-trainer", t.Node));
         var logs = await client.GetLogsAsync(submitted.WorkflowId, "stage-two");

@@ -25,9 +25,8 @@ public sealed class ModelServerTests(ITestOutputHelper output)
         var containers = new ContainerOptions { NodeLabel = "model-test", DefaultNetwork = "none" };
         var servers = containers.ModelServers;
         servers.Images["vllm"] = ContainerRuntime.Image;
-        servers.Entrypoints["vllm"] = ["/usr/share/dotnet/dotnet", "/app/FlowMesh.TestModelServer.dll"];
-        var dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
-        foreach (var bind in new[] { $"{dotnetRoot}:/usr/share/dotnet:ro", "/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:ro", "/usr/lib64:/usr/lib64:ro", $"{AppContext.BaseDirectory}:/app:ro" })
+        servers.Entrypoints["vllm"] = ContainerRuntime.TestModelServerEntrypoint;
+        foreach (var bind in ContainerRuntime.TestModelServerBinds())
         {
             servers.Binds.Add(bind);
         }

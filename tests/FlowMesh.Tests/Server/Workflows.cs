@@ -57,4 +57,20 @@ internal static class Workflows
               - name: one
               - name: two
         """;
+
+    /// <summary>A python task that prints one line, then waits for <paramref name="barrier"/> to exist.</summary>
+    public static string Waiter(string name, string barrier) => $$"""
+        apiVersion: flowmesh/v1
+        kind: Workflow
+        metadata: {name: {{name}}}
+        spec:
+          taskType: python
+          code: |
+            import os, time
+            def main(inputs):
+                print("waiting for the barrier", flush=True)
+                while not os.path.exists("{{barrier}}"):
+                    time.sleep(0.05)
+                return "released"
+        """;
 }

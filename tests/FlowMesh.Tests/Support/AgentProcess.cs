@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace FlowMesh.Tests.Support;
 
 /// <summary>
@@ -9,34 +6,19 @@ namespace FlowMesh.Tests.Support;
 /// </summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
-    private readonly Process _process;
+    private readonly CliChildProcess _process;
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
 
     private AgentProcess(Uri server, string token, string name, string workDir, IEnumerable<string> extraArgs)
     {
         Name = name;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Cli, "node", "--server", server.ToString(), "--token", token, "--name", name, "--work-dir", workDir, "--slots", "4", "--cpus", "4", "--memory", "8Gi" }
-            .Concat(extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("FLOWMESH_SERVER");
-        start.Environment.Remove("FLOWMESH_TOKEN");
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = new CliChildProcess(
+            new[] { "node", "--server", server.ToString(), "--token", token, "--name", name, "--work-dir", workDir, "--slots", "4", "--cpus", "4", "--memory", "8Gi" }.Concat(extraArgs),
+            null, OnLine, TimeSpan.FromSeconds(60));
     }
 
     public string Name { get; }
-
-    public int Pid => _process.Id;
 
     public string Log
     {
@@ -91,47 +73,14 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     /// <summary>kill -9: no drain, no goodbye; the server learns of it only when the lease runs out.</summary>
-    public async Task KillAsync()
+    public Task KillAsync() => _process.KillAsync();
+
+    public Task<int> StopAsync() => _process.StopAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private void OnLine(string line)
     {
-        using var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        await _process.WaitForExitAsync();
-    }
-
-    public async Task<int> StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-
-        return _process.ExitCode;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await StopAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_lines)
         {
             _lines.Add(line);

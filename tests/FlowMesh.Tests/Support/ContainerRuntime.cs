@@ -13,6 +13,19 @@ internal static class ContainerRuntime
 
     public static string? Socket { get; } = DockerClient.FindSocket() is { } s && File.Exists(s) ? s : null;
 
+    /// <summary>
+    /// Binds that let the busybox image run the test model server: the host's .NET, its libraries, and the test output
+    /// directory (which holds FlowMesh.TestModelServer.dll) at /app.
+    /// </summary>
+    public static IReadOnlyList<string> TestModelServerBinds()
+    {
+        var dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        return [$"{dotnetRoot}:/usr/share/dotnet:ro", "/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:ro", "/usr/lib64:/usr/lib64:ro", $"{AppContext.BaseDirectory.TrimEnd('/')}:/app:ro"];
+    }
+
+    /// <summary>How the test model server starts inside that image.</summary>
+    public static IReadOnlyList<string> TestModelServerEntrypoint { get; } = ["/usr/share/dotnet/dotnet", "/app/FlowMesh.TestModelServer.dll"];
+
     public static bool Available(ITestOutputHelper? output = null)
     {
         if (Socket is not null)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using FlowMesh.Client;
@@ -11,35 +10,16 @@ namespace FlowMesh.Tests.Support;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
-    private readonly Process _process;
+    private readonly CliChildProcess _process;
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(string verb, string dataDir, IReadOnlyDictionary<string, string>? env, IEnumerable<string> extraArgs)
     {
         DataDir = dataDir;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var urls = extraArgs.Contains("--urls") ? [] : new[] { "--urls", "http://127.0.0.1:0" };
-        foreach (var arg in new[] { Cli, verb, "--data-dir", dataDir }.Concat(urls).Concat(extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("FLOWMESH_SERVER");
-        start.Environment.Remove("FLOWMESH_TOKEN");
-        foreach (var (key, value) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + Log));
-        _process.EnableRaisingEvents = true;
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = new CliChildProcess(new[] { verb, "--data-dir", dataDir }.Concat(urls).Concat(extraArgs), env, OnLine, TimeSpan.FromSeconds(30),
+            () => _listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + Log)));
     }
 
     public string DataDir { get; }
@@ -59,7 +39,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public string Pid() => _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Pid() => _process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static Task<ServerProcess> StartAsync(string dataDir, params string[] extraArgs) => StartAsync(dataDir, null, extraArgs);
 
@@ -99,40 +79,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, then the exit code of a graceful shutdown.</summary>
-    public async Task<int> StopAsync()
+    public Task<int> StopAsync() => _process.StopAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private void OnLine(string line)
     {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-
-        return _process.ExitCode;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await StopAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_log)
         {
             _log.AppendLine(line);
