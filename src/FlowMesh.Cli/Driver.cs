@@ -38,7 +38,7 @@ internal static class Driver
 
         Console.WriteLine($"workflow {id}  (data: {dataDir})");
         Console.WriteLine($"if interrupted, finish it with: flowmesh resume {id} --data-dir {Quote(dataDir)}");
-        using var reader = SqliteStore.Open(dataDir);
+        using var reader = FlowMeshStore.Open(dataDir);
         progress.Track(id, reader.GetTasks(id).Select(t => (t.Name, t.State)));
         WorkflowState state;
         try
@@ -66,7 +66,7 @@ internal static class Driver
 
     public static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
-    public static SqliteStore? OpenExisting(string dataDir)
+    public static FlowMeshStore? OpenExisting(string dataDir)
     {
         if (!File.Exists(Path.Combine(dataDir, "flowmesh.db")))
         {
@@ -74,6 +74,6 @@ internal static class Driver
             return null;
         }
 
-        return SqliteStore.Open(dataDir);
+        return FlowMeshStore.Open(dataDir);
     }
 }

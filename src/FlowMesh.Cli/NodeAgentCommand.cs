@@ -47,7 +47,7 @@ internal static class NodeAgentCommand
 
             var options = new NodeAgentOptions
             {
-                Server = Uri.TryCreate(server, UriKind.Absolute, out var uri) ? uri : null,
+                Server = Uri.TryCreate(server.Split(',')[0].Trim(), UriKind.Absolute, out var uri) ? uri : null,
                 Token = token ?? string.Empty,
                 NodeId = result.GetValue(name),
                 WorkDirectory = result.GetValue(workDir) is { Length: > 0 } w ? Path.GetFullPath(w) : Path.Combine(CliApp.DataDir(result), "node"),
@@ -62,6 +62,13 @@ internal static class NodeAgentCommand
                 if (result.GetValue(memory) is { } m)
                 {
                     options.MemoryBytes = Quantities.TryParseBytes(m, out var bytes) ? bytes : throw new ArgumentException($"--memory: '{m}' is not a size like 64Gi");
+                }
+
+                foreach (var other in server.Split(',').Skip(1).Select(u => u.Trim()).Where(u => u.Length > 0))
+                {
+                    options.OtherServers.Add(Uri.TryCreate(other, UriKind.Absolute, out var replica)
+                        ? replica
+                        : throw new ArgumentException($"--server: '{other}' is not a URL (give replicas as URL,URL,...)"));
                 }
 
                 foreach (var g in result.GetValue(gpus) ?? [])

@@ -15,6 +15,11 @@ internal static class ServerCommand
         var rate = new Option<int>("--rate-limit") { Description = "Requests per second per tenant (burst is twice this)", DefaultValueFactory = _ => 100 };
         var lease = new Option<double>("--lease-seconds") { Description = "Seconds a node's task lease lasts without a heartbeat (a silent node is lost after this)", DefaultValueFactory = _ => 15 };
         var unplaceable = new Option<double>("--unplaceable-timeout") { Description = "Seconds a task no node can run waits for one to join before it fails (0: fail at once)", DefaultValueFactory = _ => 300 };
+        var store = new Option<string?>("--store")
+        {
+            Description = "PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…) for cluster mode: any number of replicas share it. Default: FLOWMESH_STORE, else SQLite in the data directory",
+        };
+        var retention = new Option<double>("--retention-days") { Description = "Prune finished workflows (tasks and events; result files stay) older than this many days (0: keep)", DefaultValueFactory = _ => 0 };
         var extensions = new Option<string[]>("--extension") { Description = "An assembly with extension types (identity providers, submission guards, usage sinks, permission checkers); repeatable" };
         var command = new Command(up ? "up" : "server", up
             ? """
@@ -24,7 +29,7 @@ internal static class ServerCommand
             : """
               Run the API server over the data directory. Its local node starts cordoned (it runs nothing until an admin
               runs `flowmesh node uncordon`); use `flowmesh up` to run tasks here as well.
-              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, extensions };
+              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, store, retention, extensions };
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new ServerOptions
@@ -38,7 +43,12 @@ internal static class ServerCommand
                 RunLocalNode = up,
                 LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease)),
                 UnplaceableTimeout = TimeSpan.FromSeconds(result.GetValue(unplaceable)),
+                Retention = TimeSpan.FromDays(result.GetValue(retention)),
             };
+            if (result.GetValue(store) is { } connection)
+            {
+                options.Store = connection;
+            }
             foreach (var path in result.GetValue(extensions) ?? [])
             {
                 options.ExtensionAssemblies.Add(path);

@@ -1,5 +1,6 @@
 using FlowMesh.Engine.Runtime;
 using FlowMesh.Server.Api;
+using FlowMesh.Server.Cluster;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
 using FlowMesh.Server.Security;
@@ -24,27 +25,45 @@ public static class ServerServiceCollectionExtensions
         var extensions = ExtensionLoader.Register(services, options.ExtensionAssemblies);
         services.AddSingleton(new LoadedExtensions(extensions));
         services.AddSingleton<IIdentityProvider, ApiKeyIdentityProvider>();
-        var engineOptions = new EngineOptions
-        {
-            DataDirectory = options.DataDirectory,
-            StartCordoned = !options.RunLocalNode,
-            UnplaceableTimeout = options.UnplaceableTimeout,
-            LeaseDuration = options.LeaseDuration,
-            HeartbeatInterval = options.LeaseDuration / 5,
-            LeaseCheckInterval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 5)),
-        };
-        services.AddSingleton(sp => new FlowMeshEngine(engineOptions, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<StoreAccess>();
         services.AddSingleton<EventPulse>();
+        services.AddSingleton<UsageForwarder>();
+        if (options.Clustered)
+        {
+            services.AddSingleton<StoreNotifications>();
+            services.AddHostedService(sp => sp.GetRequiredService<StoreNotifications>());
+            services.AddSingleton<ClusterCoordinator>();
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterCoordinator>());
+            services.AddSingleton<IEngineGateway, ClusterGateway>();
+            services.AddHostedService<ReplicaHost>();
+        }
+        else
+        {
+            services.AddSingleton(sp => new FlowMeshEngine(EngineOptionsFor(options), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IEngineGateway, LocalEngineGateway>();
+            services.AddHostedService<EngineHost>();
+        }
+
         services.AddSingleton<EventStreamer>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<PermissionFilter>();
-        services.AddHostedService<EngineHost>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddOpenApi("v1");
         return services;
     }
+
+    /// <summary>The engine settings a server runs with; a cluster's leader adds its term.</summary>
+    internal static EngineOptions EngineOptionsFor(ServerOptions options) => new()
+    {
+        DataDirectory = options.DataDirectory,
+        Store = options.StoreLocation,
+        StartCordoned = !options.RunLocalNode,
+        UnplaceableTimeout = options.UnplaceableTimeout,
+        LeaseDuration = options.LeaseDuration,
+        HeartbeatInterval = options.LeaseDuration / 5,
+        LeaseCheckInterval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 5)),
+    };
 }

@@ -14,9 +14,9 @@ internal sealed class AgentHttp : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
 
-    public AgentHttp(Uri server, string token)
+    public AgentHttp(IReadOnlyList<Uri> servers, string token)
     {
-        _http = new HttpClient { BaseAddress = new Uri(server, "/api/v1/agent/nodes/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new FailoverHandler(servers)) { BaseAddress = new Uri(servers[0], "/api/v1/agent/nodes/"), Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 

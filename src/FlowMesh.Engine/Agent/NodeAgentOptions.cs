@@ -9,6 +9,15 @@ public sealed class NodeAgentOptions
     /// <summary>The server's base address, e.g. <c>http://10.0.0.5:8080</c>. Required.</summary>
     public Uri? Server { get; set; }
 
+    /// <summary>
+    /// Other replicas of the same cluster. The agent talks to one at a time and moves to the next when the current one
+    /// cannot be reached or answers 502, 503 or 504. Default empty.
+    /// </summary>
+    public IList<Uri> OtherServers { get; } = [];
+
+    /// <summary><see cref="Server"/> then <see cref="OtherServers"/>.</summary>
+    public IReadOnlyList<Uri> Servers => [.. new[] { Server! }.Concat(OtherServers)];
+
     /// <summary>An API key of a system-tenant admin. Required.</summary>
     public string Token { get; set; } = string.Empty;
 
@@ -55,6 +64,11 @@ public sealed class NodeAgentOptions
         if (Server is null || !Server.IsAbsoluteUri || Server.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException("NodeAgentOptions.Server must be an http(s) URL");
+        }
+
+        if (OtherServers.Any(s => !s.IsAbsoluteUri || s.Scheme is not ("http" or "https")))
+        {
+            throw new ArgumentException("NodeAgentOptions.OtherServers must be http(s) URLs");
         }
 
         if (string.IsNullOrWhiteSpace(Token))

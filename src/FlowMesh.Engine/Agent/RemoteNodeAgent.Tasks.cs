@@ -82,7 +82,7 @@ internal sealed partial class RemoteNodeAgent
                 }
             }
 
-            var accepted = await _http.ReportAsync(NodeId, lease, new TaskReport(item.Attempt, true, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()), cancellationToken)
+            var accepted = await ReportEndAsync(lease, new TaskReport(item.Attempt, true, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()), cancellationToken)
                 .ConfigureAwait(false);
             say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt} {(outcome.Succeeded ? "succeeded" : "failed")}{(accepted ? string.Empty : " (report refused: the lease had passed on)")}");
         }
@@ -90,6 +90,28 @@ internal sealed partial class RemoteNodeAgent
         {
             // The lease runs out on the server and the task runs again; nothing here can make the report land now.
             say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: could not report: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Sends the end of a task until the server answers: a lost answer or a replica that went away is retried (the
+    /// server applies the same report once and answers it the same again), for as long as a lease lasts.
+    /// </summary>
+    private async Task<bool> ReportEndAsync(TaskLease lease, TaskReport report, CancellationToken cancellationToken)
+    {
+        var giveUp = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(30, (_welcome?.LeaseSeconds ?? 15) * 2));
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await _http.ReportAsync(NodeId, lease, report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when ((ex.StatusCode is null || (int)ex.StatusCode >= 500) && time.GetUtcNow() < giveUp)
+            {
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(2000, backoff.TotalMilliseconds * 2));
+            }
         }
     }
 

@@ -19,7 +19,7 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
     private readonly ConcurrentDictionary<TaskLease, (CancellationTokenSource Cts, Task Run)> _running = new();
     private readonly Dictionary<string, IExecutor> _byType = executors.ToDictionary(e => e.TaskType, StringComparer.Ordinal);
     private readonly SemaphoreSlim _registering = new(1, 1);
-    private readonly AgentHttp _http = new(options.Server!, options.Token);
+    private readonly AgentHttp _http = new(options.Servers, options.Token);
     private readonly CancellationTokenSource _abort = new();
     private NodeWelcome? _welcome;
     private volatile bool _draining;
@@ -106,7 +106,7 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
                 }
                 catch (HttpRequestException ex)
                 {
-                    say($"cannot register with {options.Server}: {ex.Message}; retrying in {backoff.TotalSeconds:0.##}s");
+                    say($"cannot register with {string.Join(", ", options.Servers)}: {ex.Message}; retrying in {backoff.TotalSeconds:0.##}s");
                 }
 
                 await Task.Delay(backoff, time, stop).ConfigureAwait(false);

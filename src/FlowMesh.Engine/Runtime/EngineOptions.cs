@@ -6,6 +6,19 @@ public sealed class EngineOptions
     /// <summary>Where the store, results and work files live. Default: <see cref="DataDirectory.Default"/>.</summary>
     public string DataDirectory { get; set; } = Runtime.DataDirectory.Default();
 
+    /// <summary>The store. Default null: SQLite in <see cref="DataDirectory"/>. A PostgreSQL store is cluster mode.</summary>
+    public Store.StoreLocation? Store { get; set; }
+
+    /// <summary>
+    /// Set when this engine runs as the cluster's leader in this term: every transaction first checks that the term is
+    /// still current (a deposed leader's late commit fails instead of landing), work for remote nodes is queued in the
+    /// store in the transaction that placed it, and commits notify watchers on every replica. Default null: alone.
+    /// </summary>
+    public long? ClusterTerm { get; set; }
+
+    /// <summary>The store this engine opens.</summary>
+    public Store.StoreLocation StoreLocation => Store ?? FlowMesh.Engine.Store.StoreLocation.Sqlite(DataDirectory);
+
     /// <summary>CPUs the embedded node offers. Default 0: the machine's logical CPU count.</summary>
     public double NodeCpus { get; set; }
 

@@ -100,7 +100,7 @@ public sealed partial class FlowMeshEngine
         var now = _time.GetUtcNow();
         _nodes.TryGetValue(reg.NodeId, out var old);
         var row = Store.GetNode(reg.NodeId);
-        var epoch = Math.Max(old?.Epoch ?? 0, row?.Version ?? 0) + 1;
+        var epoch = Math.Max(Math.Max(old?.Epoch ?? 0, row?.Epoch ?? 0), row?.Version ?? 0) + 1;
         var node = new NodeActor(reg.NodeId, reg.Capacity)
         {
             Remote = true,
@@ -263,9 +263,9 @@ public sealed partial class FlowMeshEngine
     {
         var nodeId = t.NodeId;
         ReleaseNode(tx, wf, t, TaskState.Ready);
-        if (nodeId is not null && _links.TryGetValue(nodeId, out var link))
+        if (nodeId is not null)
         {
-            link.Cancel(new TaskLease(wf.Id, t.Index, t.Attempt));
+            CancelOnNode(nodeId, new TaskLease(wf.Id, t.Index, t.Attempt));
         }
 
         t.NodeId = null;
@@ -287,7 +287,7 @@ public sealed partial class FlowMeshEngine
     private void SaveNode(StoreTransaction tx, NodeActor node, bool insert)
     {
         tx.SaveNode(new NodeRow(node.Id, node.State.ToString(), node.Version, node.Host, node.Pid, node.ProcessStart, node.HeartbeatAt,
-            JsonSerializer.Serialize(node.Capacity), node.Cordoned), insert ? -1 : node.Version);
+            JsonSerializer.Serialize(node.Capacity), node.Cordoned, node.Epoch), insert ? -1 : node.Version);
         node.Version = insert ? 1 : node.Version + 1;
     }
 

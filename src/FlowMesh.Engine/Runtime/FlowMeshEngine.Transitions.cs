@@ -125,7 +125,8 @@ public sealed partial class FlowMeshEngine
             return;
         }
 
-        if (row.OwnerNode is { } owner && owner != _node!.Id && Store.GetNode(owner) is { } ownerRow && ProcessIdentity.IsAlive(ownerRow))
+        // A cluster leader's term fences out every earlier runner, so only a lone engine asks whether the owner lives.
+        if (_options.ClusterTerm is null && row.OwnerNode is { } owner && owner != _node!.Id && Store.GetNode(owner) is { } ownerRow && ProcessIdentity.IsAlive(ownerRow))
         {
             resume.Ack.TrySetException(new InvalidOperationException($"workflow {row.Id} is being run by process {ownerRow.Pid} on {ownerRow.Host}"));
             return;
@@ -183,10 +184,12 @@ public sealed partial class FlowMeshEngine
 
     private void ApplyFinished(StoreTransaction tx, EngineCommand.Finished report)
     {
-        // Fencing: only the attempt that holds the lease may finish the task; late or duplicate reports are refused.
+        // Fencing: only the attempt that holds the lease may finish the task; late reports are refused. The same
+        // report delivered again (a retry after a lost answer) changes nothing and gets the same answer.
         if (Fenced(report.WorkflowId, report.Index, report.Attempt, report.NodeId) is not { } t)
         {
-            _afterCommit.Add(() => report.Ack?.TrySetResult(false));
+            var duplicate = AlreadyFinishedBy(report);
+            _afterCommit.Add(() => report.Ack?.TrySetResult(duplicate));
             return;
         }
 
@@ -213,6 +216,19 @@ public sealed partial class FlowMeshEngine
         }
 
         CheckWorkflowDone(tx, wf);
+    }
+
+    private bool AlreadyFinishedBy(EngineCommand.Finished r)
+    {
+        var state = r.Succeeded ? TaskState.Succeeded : TaskState.Failed;
+        if (_workflows.TryGetValue(r.WorkflowId, out var wf))
+        {
+            return r.Index >= 0 && r.Index < wf.Tasks.Length && wf.Tasks[r.Index] is var t
+                && t.State == state && t.Attempt == r.Attempt && (r.NodeId is null || t.NodeId == r.NodeId);
+        }
+
+        return Store.GetTask(r.WorkflowId, r.Index) is { } row
+            && row.State == state.ToString() && row.Attempt == r.Attempt && (r.NodeId is null || row.NodeId == r.NodeId);
     }
 
     /// <summary>The running task this report may speak for: same attempt and, from a remote node, the node holding it.</summary>
@@ -259,10 +275,9 @@ public sealed partial class FlowMeshEngine
             {
                 _agent!.Stop(wf.Id, t.Index);
             }
-            else if (t.NodeId is not null && _links.TryGetValue(t.NodeId, out var link))
+            else if (t.NodeId is not null)
             {
-                var lease = new TaskLease(wf.Id, t.Index, t.Attempt);
-                _afterCommit.Add(() => link.Cancel(lease));
+                CancelOnNode(t.NodeId, new TaskLease(wf.Id, t.Index, t.Attempt));
             }
 
             ReleaseNode(tx, wf, t, TaskState.Cancelled);

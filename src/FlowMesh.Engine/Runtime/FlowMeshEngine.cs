@@ -27,7 +27,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IReadOnlyList<IExecutor> _executors;
     private readonly Dictionary<string, NodeActor> _nodes = new(StringComparer.Ordinal);
-    private SqliteStore? _store;
+    private FlowMeshStore? _store;
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
     private ITimer? _leaseClock;
@@ -51,20 +51,23 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
 
     public EngineCounters Counters { get; } = new();
 
+    /// <summary>Completes when the writer loop stops; faulted when it stopped on an error (the store failed, leadership was lost).</summary>
+    public Task Completion => _loop ?? Task.CompletedTask;
+
     public string DataDirectory => _options.DataDirectory;
 
     public string NodeId => _node?.Id ?? throw new InvalidOperationException("the engine is not started");
 
     public NodeCapacity NodeCapacity => _node?.Capacity ?? throw new InvalidOperationException("the engine is not started");
 
-    internal SqliteStore Store => _store ?? throw new InvalidOperationException("the engine is not started");
+    internal FlowMeshStore Store => _store ?? throw new InvalidOperationException("the engine is not started");
 
     public static IEnumerable<IExecutor> DefaultExecutors(EngineOptions options) => NodeExecutors.Create(options.PythonInterpreter, options.Containers);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _store = SqliteStore.Open(_options.DataDirectory);
+        _store = FlowMeshStore.Open(_options.StoreLocation);
         var capacity = MachineInfo.Capacity(_options, _executors.Select(e => e.TaskType));
         var self = ProcessIdentity.Current;
         _node = new NodeActor($"embedded-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", capacity)
@@ -125,7 +128,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
                 tcs = new TaskCompletionSource<WorkflowState>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _waiters[workflowId] = tcs;
                 // The loop owns the store's connection; a waiter reads through a connection of its own.
-                using var reader = SqliteStore.Open(_options.DataDirectory);
+                using var reader = FlowMeshStore.OpenReader(_options.StoreLocation);
                 if (reader.GetWorkflow(workflowId) is { } row && Enum.Parse<WorkflowState>(row.State) is var s && StateMachines.Workflow.IsTerminal(s))
                 {
                     tcs.TrySetResult(s);
@@ -181,7 +184,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
                 SaveNode(tx, _node, insert: false);
                 tx.Commit();
             }
-            catch (Exception ex) when (ex is StaleVersionException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is StaleVersionException or System.Data.Common.DbException or InvalidOperationException)
             {
                 // Leaving is best effort: a node that does not say goodbye is found dead by its process identity.
             }
@@ -221,12 +224,22 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
                 dispatches.Clear();
                 using (var tx = Store.Begin())
                 {
+                    if (_options.ClusterTerm is { } term)
+                    {
+                        tx.Fence(term);
+                    }
+
                     foreach (var command in batch)
                     {
                         Apply(tx, command);
                     }
 
                     Schedule(tx, dispatches);
+                    if (_options.ClusterTerm is not null)
+                    {
+                        StageForCluster(tx, dispatches);
+                    }
+
                     FlushEvents(tx);
                     tx.Commit();
                 }
@@ -283,7 +296,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             {
                 _agent!.Launch(assignment);
             }
-            else if (_links.TryGetValue(assignment.NodeId, out var link))
+            else if (_options.ClusterTerm is null && _links.TryGetValue(assignment.NodeId, out var link))
             {
                 link.Deliver(ToWorkItem(assignment));
             }

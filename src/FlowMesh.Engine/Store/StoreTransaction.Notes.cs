@@ -8,28 +8,28 @@ public sealed partial class StoreTransaction
     /// </summary>
     public void SetWaiting(string workflowId, int index, string? reason)
     {
-        using var cmd = Command("UPDATE tasks SET waiting = $reason WHERE workflow_id = $wf AND idx = $idx");
-        cmd.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$wf", workflowId);
-        cmd.Parameters.AddWithValue("$idx", index);
+        using var cmd = Command("UPDATE tasks SET waiting = @reason WHERE workflow_id = @wf AND idx = @idx");
+        cmd.Add("@reason", (object?)reason ?? DBNull.Value);
+        cmd.Add("@wf", workflowId);
+        cmd.Add("@idx", index);
         cmd.ExecuteNonQuery();
         Writes++;
     }
 
     public void InsertUsage(UsageRow u)
     {
-        using var cmd = Command("INSERT OR REPLACE INTO usage(workflow_id, task, attempt, tenant_id, node_id, state, gpus, started_at, finished_at, duration_ms, gpu_seconds) VALUES ($wf, $task, $attempt, $tenant, $node, $state, $gpus, $start, $end, $ms, $gs)");
-        cmd.Parameters.AddWithValue("$wf", u.WorkflowId);
-        cmd.Parameters.AddWithValue("$task", u.Task);
-        cmd.Parameters.AddWithValue("$attempt", u.Attempt);
-        cmd.Parameters.AddWithValue("$tenant", u.TenantId);
-        cmd.Parameters.AddWithValue("$node", u.NodeId);
-        cmd.Parameters.AddWithValue("$state", u.State);
-        cmd.Parameters.AddWithValue("$gpus", u.Gpus);
-        cmd.Parameters.AddWithValue("$start", Iso(u.StartedAt));
-        cmd.Parameters.AddWithValue("$end", Iso(u.FinishedAt));
-        cmd.Parameters.AddWithValue("$ms", u.DurationMs);
-        cmd.Parameters.AddWithValue("$gs", u.GpuSeconds);
+        using var cmd = Command("INSERT INTO usage(workflow_id, task, attempt, tenant_id, node_id, state, gpus, started_at, finished_at, duration_ms, gpu_seconds) VALUES (@wf, @task, @attempt, @tenant, @node, @state, @gpus, @start, @end, @ms, @gs) ON CONFLICT(workflow_id, task, attempt) DO UPDATE SET tenant_id = excluded.tenant_id, node_id = excluded.node_id, state = excluded.state, gpus = excluded.gpus, started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, gpu_seconds = excluded.gpu_seconds");
+        cmd.Add("@wf", u.WorkflowId);
+        cmd.Add("@task", u.Task);
+        cmd.Add("@attempt", u.Attempt);
+        cmd.Add("@tenant", u.TenantId);
+        cmd.Add("@node", u.NodeId);
+        cmd.Add("@state", u.State);
+        cmd.Add("@gpus", u.Gpus);
+        cmd.Add("@start", Iso(u.StartedAt));
+        cmd.Add("@end", Iso(u.FinishedAt));
+        cmd.Add("@ms", u.DurationMs);
+        cmd.Add("@gs", u.GpuSeconds);
         cmd.ExecuteNonQuery();
         Writes++;
     }
@@ -37,25 +37,25 @@ public sealed partial class StoreTransaction
     /// <summary>Creates a tenant; false when the id is taken.</summary>
     public bool InsertTenant(TenantRow t)
     {
-        using var cmd = Command("INSERT INTO tenants(id, created_at, is_system, max_running_tasks, max_gpus) VALUES ($id, $at, $sys, $tasks, $gpus) ON CONFLICT(id) DO NOTHING");
-        cmd.Parameters.AddWithValue("$id", t.Id);
-        cmd.Parameters.AddWithValue("$at", Iso(t.CreatedAt));
-        cmd.Parameters.AddWithValue("$sys", t.IsSystem ? 1 : 0);
-        cmd.Parameters.AddWithValue("$tasks", t.MaxRunningTasks);
-        cmd.Parameters.AddWithValue("$gpus", t.MaxGpus);
+        using var cmd = Command("INSERT INTO tenants(id, created_at, is_system, max_running_tasks, max_gpus) VALUES (@id, @at, @sys, @tasks, @gpus) ON CONFLICT(id) DO NOTHING");
+        cmd.Add("@id", t.Id);
+        cmd.Add("@at", Iso(t.CreatedAt));
+        cmd.Add("@sys", t.IsSystem ? 1 : 0);
+        cmd.Add("@tasks", t.MaxRunningTasks);
+        cmd.Add("@gpus", t.MaxGpus);
         Writes++;
         return cmd.ExecuteNonQuery() == 1;
     }
 
     public void InsertApiKey(ApiKeyRow k)
     {
-        using var cmd = Command("INSERT INTO api_keys(id, tenant_id, name, role, hash, created_at, revoked_at) VALUES ($id, $tenant, $name, $role, $hash, $at, NULL)");
-        cmd.Parameters.AddWithValue("$id", k.Id);
-        cmd.Parameters.AddWithValue("$tenant", k.TenantId);
-        cmd.Parameters.AddWithValue("$name", k.Name);
-        cmd.Parameters.AddWithValue("$role", k.Role);
-        cmd.Parameters.AddWithValue("$hash", k.Hash);
-        cmd.Parameters.AddWithValue("$at", Iso(k.CreatedAt));
+        using var cmd = Command("INSERT INTO api_keys(id, tenant_id, name, role, hash, created_at, revoked_at) VALUES (@id, @tenant, @name, @role, @hash, @at, NULL)");
+        cmd.Add("@id", k.Id);
+        cmd.Add("@tenant", k.TenantId);
+        cmd.Add("@name", k.Name);
+        cmd.Add("@role", k.Role);
+        cmd.Add("@hash", k.Hash);
+        cmd.Add("@at", Iso(k.CreatedAt));
         cmd.ExecuteNonQuery();
         Writes++;
     }
@@ -63,9 +63,9 @@ public sealed partial class StoreTransaction
     /// <summary>Revokes a key; false when it does not exist or was already revoked.</summary>
     public bool RevokeApiKey(string id, DateTimeOffset at)
     {
-        using var cmd = Command("UPDATE api_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
-        cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$at", Iso(at));
+        using var cmd = Command("UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
+        cmd.Add("@id", id);
+        cmd.Add("@at", Iso(at));
         Writes++;
         return cmd.ExecuteNonQuery() == 1;
     }

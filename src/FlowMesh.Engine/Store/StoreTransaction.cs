@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace FlowMesh.Engine.Store;
 
@@ -7,45 +7,45 @@ namespace FlowMesh.Engine.Store;
 /// One atomic step (or a group of them: the engine commits every transition of a loop turn together). Updates carry
 /// the version they expect and throw <see cref="StaleVersionException"/> when the row moved on.
 /// </summary>
-public sealed partial class StoreTransaction(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+public sealed partial class StoreTransaction(DbConnection connection, DbTransaction transaction, bool postgres) : IDisposable
 {
-    private SqliteCommand? _updateTask;
-    private SqliteCommand? _insertEvent;
+    private DbCommand? _updateTask;
+    private DbCommand? _insertEvent;
 
     public int Writes { get; private set; }
 
     public void InsertWorkflow(WorkflowRow w)
     {
-        using var cmd = Command("INSERT INTO workflows(id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count, tenant_id, submitter) VALUES ($id, $name, $state, $version, $src, $format, $owner, $error, $at, NULL, $count, $tenant, $submitter)");
-        cmd.Parameters.AddWithValue("$id", w.Id);
-        cmd.Parameters.AddWithValue("$name", w.Name);
-        cmd.Parameters.AddWithValue("$state", w.State);
-        cmd.Parameters.AddWithValue("$version", w.Version);
-        cmd.Parameters.AddWithValue("$src", w.SourceFile);
-        cmd.Parameters.AddWithValue("$format", w.Format);
-        cmd.Parameters.AddWithValue("$owner", (object?)w.OwnerNode ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$error", (object?)w.Error ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$at", Iso(w.SubmittedAt));
-        cmd.Parameters.AddWithValue("$count", w.TaskCount);
-        cmd.Parameters.AddWithValue("$tenant", w.Tenant);
-        cmd.Parameters.AddWithValue("$submitter", (object?)w.Submitter ?? DBNull.Value);
+        using var cmd = Command("INSERT INTO workflows(id, name, state, version, source_file, format, owner_node, error, submitted_at, finished_at, task_count, tenant_id, submitter) VALUES (@id, @name, @state, @version, @src, @format, @owner, @error, @at, NULL, @count, @tenant, @submitter)");
+        cmd.Add("@id", w.Id);
+        cmd.Add("@name", w.Name);
+        cmd.Add("@state", w.State);
+        cmd.Add("@version", w.Version);
+        cmd.Add("@src", w.SourceFile);
+        cmd.Add("@format", w.Format);
+        cmd.Add("@owner", (object?)w.OwnerNode ?? DBNull.Value);
+        cmd.Add("@error", (object?)w.Error ?? DBNull.Value);
+        cmd.Add("@at", Iso(w.SubmittedAt));
+        cmd.Add("@count", w.TaskCount);
+        cmd.Add("@tenant", w.Tenant);
+        cmd.Add("@submitter", (object?)w.Submitter ?? DBNull.Value);
         cmd.ExecuteNonQuery();
         Writes++;
     }
 
     public void InsertTask(TaskRow t)
     {
-        using var cmd = Command("INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at) VALUES ($wf, $idx, $name, $type, $state, $version, $spec, $deps, $res, $attempt, NULL, NULL, NULL, NULL, NULL)");
-        cmd.Parameters.AddWithValue("$wf", t.WorkflowId);
-        cmd.Parameters.AddWithValue("$idx", t.Index);
-        cmd.Parameters.AddWithValue("$name", t.Name);
-        cmd.Parameters.AddWithValue("$type", t.TaskType);
-        cmd.Parameters.AddWithValue("$state", t.State);
-        cmd.Parameters.AddWithValue("$version", t.Version);
-        cmd.Parameters.AddWithValue("$spec", t.Spec);
-        cmd.Parameters.AddWithValue("$deps", t.Deps);
-        cmd.Parameters.AddWithValue("$res", t.Resources);
-        cmd.Parameters.AddWithValue("$attempt", t.Attempt);
+        using var cmd = Command("INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt, node_id, result, error, started_at, finished_at) VALUES (@wf, @idx, @name, @type, @state, @version, @spec, @deps, @res, @attempt, NULL, NULL, NULL, NULL, NULL)");
+        cmd.Add("@wf", t.WorkflowId);
+        cmd.Add("@idx", t.Index);
+        cmd.Add("@name", t.Name);
+        cmd.Add("@type", t.TaskType);
+        cmd.Add("@state", t.State);
+        cmd.Add("@version", t.Version);
+        cmd.Add("@spec", t.Spec);
+        cmd.Add("@deps", t.Deps);
+        cmd.Add("@res", t.Resources);
+        cmd.Add("@attempt", t.Attempt);
         cmd.ExecuteNonQuery();
         Writes++;
     }
@@ -53,8 +53,8 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
     public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
     {
-        _updateTask ??= Prepare("UPDATE tasks SET state = $state, version = version + 1, attempt = $attempt, node_id = $node, result = COALESCE($result, result), error = $error, waiting = NULL, started_at = COALESCE($started, started_at), finished_at = $finished, gpus = $gpus WHERE workflow_id = $wf AND idx = $idx AND version = $expected",
-            "$state", "$attempt", "$node", "$result", "$error", "$started", "$finished", "$wf", "$idx", "$expected", "$gpus");
+        _updateTask ??= Prepare("UPDATE tasks SET state = @state, version = version + 1, attempt = @attempt, node_id = @node, result = COALESCE(@result, result), error = @error, waiting = NULL, started_at = COALESCE(@started, started_at), finished_at = @finished, gpus = @gpus WHERE workflow_id = @wf AND idx = @idx AND version = @expected",
+            "@state", "@attempt", "@node", "@result", "@error", "@started", "@finished", "@wf", "@idx", "@expected", "@gpus");
         var p = _updateTask.Parameters;
         p[0].Value = update.State;
         p[1].Value = update.Attempt;
@@ -77,13 +77,13 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
 
     public void UpdateWorkflow(string id, long expectedVersion, string state, string? ownerNode, string? error, DateTimeOffset? finishedAt)
     {
-        using var cmd = Command("UPDATE workflows SET state = $state, version = version + 1, owner_node = $owner, error = $error, finished_at = $finished WHERE id = $id AND version = $expected");
-        cmd.Parameters.AddWithValue("$state", state);
-        cmd.Parameters.AddWithValue("$owner", (object?)ownerNode ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$finished", finishedAt is { } f ? Iso(f) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$expected", expectedVersion);
+        using var cmd = Command("UPDATE workflows SET state = @state, version = version + 1, owner_node = @owner, error = @error, finished_at = @finished WHERE id = @id AND version = @expected");
+        cmd.Add("@state", state);
+        cmd.Add("@owner", (object?)ownerNode ?? DBNull.Value);
+        cmd.Add("@error", (object?)error ?? DBNull.Value);
+        cmd.Add("@finished", finishedAt is { } f ? Iso(f) : DBNull.Value);
+        cmd.Add("@id", id);
+        cmd.Add("@expected", expectedVersion);
         if (cmd.ExecuteNonQuery() != 1)
         {
             throw new StaleVersionException("workflow", id, expectedVersion);
@@ -94,8 +94,8 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
 
     public void AppendEvent(EventRow e)
     {
-        _insertEvent ??= Prepare("INSERT INTO events(workflow_id, seq, at, kind, task, data) VALUES ($wf, $seq, $at, $kind, $task, $data)",
-            "$wf", "$seq", "$at", "$kind", "$task", "$data");
+        _insertEvent ??= Prepare("INSERT INTO events(workflow_id, seq, at, kind, task, data) VALUES (@wf, @seq, @at, @kind, @task, @data)",
+            "@wf", "@seq", "@at", "@kind", "@task", "@data");
         var p = _insertEvent.Parameters;
         p[0].Value = e.WorkflowId;
         p[1].Value = e.Seq;
@@ -111,17 +111,18 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
     public void SaveNode(NodeRow n, long expectedVersion)
     {
         using var cmd = expectedVersion < 0
-            ? Command("INSERT INTO nodes(id, state, version, host, pid, process_start, heartbeat_at, capacity, cordoned) VALUES ($id, $state, 1, $host, $pid, $start, $hb, $cap, $cordoned)")
-            : Command("UPDATE nodes SET state = $state, version = version + 1, host = $host, pid = $pid, process_start = $start, heartbeat_at = $hb, capacity = $cap, cordoned = $cordoned WHERE id = $id AND version = $expected");
-        cmd.Parameters.AddWithValue("$id", n.Id);
-        cmd.Parameters.AddWithValue("$state", n.State);
-        cmd.Parameters.AddWithValue("$host", n.Host);
-        cmd.Parameters.AddWithValue("$pid", n.Pid);
-        cmd.Parameters.AddWithValue("$start", n.ProcessStart);
-        cmd.Parameters.AddWithValue("$hb", Iso(n.HeartbeatAt));
-        cmd.Parameters.AddWithValue("$cap", n.Capacity);
-        cmd.Parameters.AddWithValue("$cordoned", n.Cordoned ? 1 : 0);
-        cmd.Parameters.AddWithValue("$expected", expectedVersion);
+            ? Command("INSERT INTO nodes(id, state, version, host, pid, process_start, heartbeat_at, capacity, cordoned, epoch) VALUES (@id, @state, 1, @host, @pid, @start, @hb, @cap, @cordoned, @epoch)")
+            : Command("UPDATE nodes SET state = @state, version = version + 1, host = @host, pid = @pid, process_start = @start, heartbeat_at = @hb, capacity = @cap, cordoned = @cordoned, epoch = @epoch WHERE id = @id AND version = @expected");
+        cmd.Add("@id", n.Id);
+        cmd.Add("@state", n.State);
+        cmd.Add("@host", n.Host);
+        cmd.Add("@pid", n.Pid);
+        cmd.Add("@start", n.ProcessStart);
+        cmd.Add("@hb", Iso(n.HeartbeatAt));
+        cmd.Add("@cap", n.Capacity);
+        cmd.Add("@cordoned", n.Cordoned ? 1 : 0);
+        cmd.Add("@epoch", n.Epoch);
+        cmd.Add("@expected", expectedVersion);
         if (cmd.ExecuteNonQuery() != 1)
         {
             throw new StaleVersionException("node", n.Id, expectedVersion);
@@ -141,7 +142,7 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
 
     internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    private SqliteCommand Command(string sql)
+    private DbCommand Command(string sql)
     {
         var cmd = connection.CreateCommand();
         cmd.Transaction = transaction;
@@ -149,15 +150,21 @@ public sealed partial class StoreTransaction(SqliteConnection connection, Sqlite
         return cmd;
     }
 
-    private SqliteCommand Prepare(string sql, params string[] names)
+    // Reused for every row of a turn. SQLite compiles it once here; Npgsql's parameters are untyped until they hold a
+    // value, so PostgreSQL relies on the connection's automatic preparation instead.
+    private DbCommand Prepare(string sql, params string[] names)
     {
         var cmd = Command(sql);
         foreach (var name in names)
         {
-            cmd.Parameters.Add(new SqliteParameter(name, null));
+            cmd.Add(name, null);
         }
 
-        cmd.Prepare();
+        if (!postgres)
+        {
+            cmd.Prepare();
+        }
+
         return cmd;
     }
 }

@@ -1,5 +1,4 @@
 using FlowMesh.Engine.Agent.Protocol;
-using FlowMesh.Engine.Runtime;
 using FlowMesh.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,7 +28,7 @@ internal static class AgentEndpoints
         g.MapPost("/{nodeId}/leave", LeaveAsync).RequiresNodeAgent("agent");
     }
 
-    private static async Task<NodeWelcome> RegisterAsync(HttpContext http, FlowMeshEngine engine, NodeRegistration registration)
+    private static async Task<NodeWelcome> RegisterAsync(HttpContext http, IEngineGateway engine, NodeRegistration registration)
     {
         if (string.IsNullOrWhiteSpace(registration.NodeId) || registration.NodeId.Length > 128 || registration.NodeId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
@@ -51,23 +50,23 @@ internal static class AgentEndpoints
         }
     }
 
-    private static Task<HeartbeatReply> HeartbeatAsync(HttpContext http, FlowMeshEngine engine, string nodeId, Heartbeat beat) =>
+    private static Task<HeartbeatReply> HeartbeatAsync(HttpContext http, IEngineGateway engine, string nodeId, Heartbeat beat) =>
         engine.HeartbeatAsync(nodeId, beat with { Running = beat.Running ?? [] }, http.RequestAborted);
 
-    private static async Task<WorkBatch> WorkAsync(HttpContext http, FlowMeshEngine engine, string nodeId, long epoch, double? waitSeconds)
+    private static async Task<WorkBatch> WorkAsync(HttpContext http, IEngineGateway engine, string nodeId, long epoch, double? waitSeconds)
     {
         var wait = TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 25, 0, MaxPoll.TotalSeconds));
         return await engine.TakeWorkAsync(nodeId, epoch, wait, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> ReportAsync(HttpContext http, FlowMeshEngine engine, string nodeId, string workflowId, int index, TaskReport report)
+    private static async Task<IResult> ReportAsync(HttpContext http, IEngineGateway engine, string nodeId, string workflowId, int index, TaskReport report)
     {
         var accepted = await engine.ReportAsync(nodeId, workflowId, index, report with { Lines = report.Lines ?? [] }, http.RequestAborted).ConfigureAwait(false);
         return accepted ? Results.NoContent() : throw StaleLease(nodeId, workflowId, index, report.Attempt);
     }
 
     /// <summary>Stores one file of a task's results directory, after checking the node still holds the attempt's lease.</summary>
-    private static async Task<IResult> UploadAsync(HttpContext http, FlowMeshEngine engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
+    private static async Task<IResult> UploadAsync(HttpContext http, IEngineGateway engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
         string path, int attempt)
     {
         if (!await engine.HoldsLeaseAsync(nodeId, new TaskLease(workflowId, index, attempt), http.RequestAborted).ConfigureAwait(false))
@@ -106,7 +105,7 @@ internal static class AgentEndpoints
     /// A file from the results of an upstream stage of the task the node holds (a checkpoint archive the task resumes
     /// from): only while the lease is held, only from the task's ancestors, never outside their results directories.
     /// </summary>
-    private static async Task<IResult> InputAsync(HttpContext http, FlowMeshEngine engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
+    private static async Task<IResult> InputAsync(HttpContext http, IEngineGateway engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
         string stage, string path, int attempt)
     {
         if (!await engine.HoldsLeaseAsync(nodeId, new TaskLease(workflowId, index, attempt), http.RequestAborted).ConfigureAwait(false))
@@ -138,7 +137,7 @@ internal static class AgentEndpoints
         return Results.File(file, "application/octet-stream", enableRangeProcessing: false);
     }
 
-    private static async Task<IResult> LeaveAsync(HttpContext http, FlowMeshEngine engine, string nodeId, LeaveRequest request)
+    private static async Task<IResult> LeaveAsync(HttpContext http, IEngineGateway engine, string nodeId, LeaveRequest request)
     {
         await engine.LeaveNodeAsync(nodeId, request with { HandBack = request.HandBack ?? [] }, http.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FlowMesh.Client.Models;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent;
-using FlowMesh.Engine.Runtime;
 using FlowMesh.Engine.Store;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
@@ -24,9 +23,9 @@ internal static class NodeEndpoints
         var g = api.MapGroup("/nodes").WithTags("nodes");
         g.MapGet("", List).Requires("node", "read", Roles.Viewer);
         g.MapGet("/{nodeId}", Get).Requires("node", "read", Roles.Viewer);
-        g.MapPost("/{nodeId}/cordon", (HttpContext http, FlowMeshEngine engine, StoreAccess stores, string nodeId) => SetCordonAsync(http, engine, stores, nodeId, true))
+        g.MapPost("/{nodeId}/cordon", (HttpContext http, IEngineGateway engine, StoreAccess stores, string nodeId) => SetCordonAsync(http, engine, stores, nodeId, true))
             .Requires("node", "admin", Roles.Admin, systemAdminOnly: true);
-        g.MapPost("/{nodeId}/uncordon", (HttpContext http, FlowMeshEngine engine, StoreAccess stores, string nodeId) => SetCordonAsync(http, engine, stores, nodeId, false))
+        g.MapPost("/{nodeId}/uncordon", (HttpContext http, IEngineGateway engine, StoreAccess stores, string nodeId) => SetCordonAsync(http, engine, stores, nodeId, false))
             .Requires("node", "admin", Roles.Admin, systemAdminOnly: true);
     }
 
@@ -44,7 +43,7 @@ internal static class NodeEndpoints
         return Info(store, row, http.Caller().Tenant);
     }
 
-    private static async Task<NodeInfo> SetCordonAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, string nodeId, bool cordoned)
+    private static async Task<NodeInfo> SetCordonAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, string nodeId, bool cordoned)
     {
         using var store = stores.Open();
         var row = store.GetNode(nodeId) ?? throw ApiException.NotFound("node", nodeId);
@@ -62,7 +61,7 @@ internal static class NodeEndpoints
 
     private static string Effective(NodeRow row) => row.State == "Up" && !ProcessIdentity.IsAlive(row) ? "Lost" : row.State;
 
-    private static NodeInfo Info(SqliteStore store, NodeRow row, string tenant)
+    private static NodeInfo Info(FlowMeshStore store, NodeRow row, string tenant)
     {
         var capacity = JsonSerializer.Deserialize<NodeCapacity>(row.Capacity)!;
         var state = Effective(row);

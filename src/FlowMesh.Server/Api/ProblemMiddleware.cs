@@ -34,6 +34,15 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
             var code = ex.StatusCode == 413 ? "payload_too_large" : "bad_request";
             await Problems.WriteAsync(context, new ApiException(ex.StatusCode, code, ex.Message)).ConfigureAwait(false);
         }
+        catch (Exception ex) when (Engine.Store.FlowMeshStore.IsUnavailable(ex) || ex is Engine.Store.LeadershipLostException)
+        {
+            // The database is down or was lost mid-request: nothing was acknowledged, so the client may retry.
+            logger.LogWarning("{Method} {Path}: store unavailable: {Message}", context.Request.Method, context.Request.Path, ex.Message);
+            await Problems.WriteAsync(context, new ApiException(503, "store_unavailable", $"the store is unavailable, retry shortly: {ex.Message}")
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            }).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using FlowMesh.Client.Models;
-using FlowMesh.Engine.Runtime;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +21,7 @@ internal static class SystemEndpoints
                 using var store = stores.Open();
                 return store.Ping() ? Results.Text("ready") : Results.Text("store not initialised", statusCode: 503);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (System.Data.Common.DbException ex)
             {
                 return Results.Text($"store unreachable: {ex.Message}", statusCode: 503);
             }
@@ -43,7 +42,7 @@ internal static class SystemEndpoints
     }
 
     /// <summary>Prometheus text format: engine counters, workflows by state, HTTP answers by status class. Nothing per tenant.</summary>
-    private static string Metrics(FlowMeshEngine engine, StoreAccess stores, ApiMetrics api)
+    private static string Metrics(IEngineGateway engine, StoreAccess stores, ApiMetrics api)
     {
         var text = new StringBuilder();
         void Counter(string name, string help, long value)
@@ -51,9 +50,9 @@ internal static class SystemEndpoints
             text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
         }
 
-        Counter("flowmesh_engine_commits_total", "Store transactions committed by the engine.", engine.Counters.Commits);
-        Counter("flowmesh_engine_transitions_total", "Task state transitions applied.", engine.Counters.Transitions);
-        Counter("flowmesh_engine_edge_visits_total", "DAG edges visited while resolving readiness.", engine.Counters.EdgeVisits);
+        Counter("flowmesh_engine_commits_total", "Store transactions committed by the engine.", engine.Counters?.Commits ?? 0);
+        Counter("flowmesh_engine_transitions_total", "Task state transitions applied.", engine.Counters?.Transitions ?? 0);
+        Counter("flowmesh_engine_edge_visits_total", "DAG edges visited while resolving readiness.", engine.Counters?.EdgeVisits ?? 0);
         text.Append("# HELP flowmesh_workflows Workflows in the store by state.\n# TYPE flowmesh_workflows gauge\n");
         using (var store = stores.Open())
         {

@@ -1,5 +1,4 @@
 using FlowMesh.Client.Models;
-using FlowMesh.Engine.Runtime;
 using FlowMesh.Engine.Store;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
@@ -19,7 +18,7 @@ internal static class TaskEndpoints
         g.MapPost("/{task}/stop", StopAsync).Requires("task", "cancel", Roles.Operator);
     }
 
-    internal static (WorkflowRow Workflow, TaskRow Task, IReadOnlyList<TaskRow> All) Load(SqliteStore store, HttpContext http, string workflowId, string task)
+    internal static (WorkflowRow Workflow, TaskRow Task, IReadOnlyList<TaskRow> All) Load(FlowMeshStore store, HttpContext http, string workflowId, string task)
     {
         var wf = WorkflowEndpoints.Load(store, http, workflowId);
         var all = store.GetTasks(wf.Id);
@@ -41,7 +40,7 @@ internal static class TaskEndpoints
         return Mapping.Task(row, all);
     }
 
-    private static async Task<TaskInfo> StopAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, string workflowId, string task)
+    private static async Task<TaskInfo> StopAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId, string task)
     {
         using var store = stores.Open();
         var (wf, row, _) = Load(store, http, workflowId, task);

@@ -1,6 +1,5 @@
 using System.Text;
 using FlowMesh.Client.Models;
-using FlowMesh.Engine.Runtime;
 using FlowMesh.Engine.Store;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
@@ -24,10 +23,10 @@ internal static class WorkflowEndpoints
         g.MapPost("/{workflowId}/retry", RetryAsync).Requires("workflow", "write", Roles.Operator);
     }
 
-    internal static WorkflowRow Load(SqliteStore store, HttpContext http, string workflowId) =>
+    internal static WorkflowRow Load(FlowMeshStore store, HttpContext http, string workflowId) =>
         store.GetWorkflow(http.Caller().Tenant, workflowId) ?? throw ApiException.NotFound("workflow", workflowId);
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, IEnumerable<ISubmissionGuard> guards)
+    private static async Task<IResult> SubmitAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, IEnumerable<ISubmissionGuard> guards)
     {
         var caller = http.Caller();
         var definition = await WorkflowBody.ParseAsync(http, invalidStatus: 400).ConfigureAwait(false);
@@ -77,7 +76,7 @@ internal static class WorkflowEndpoints
         return Mapping.Info(row, store.GetTasks(row.Id));
     }
 
-    private static async Task<WorkflowInfo> CancelAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, string workflowId)
+    private static async Task<WorkflowInfo> CancelAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId)
     {
         using var store = stores.Open();
         var row = Load(store, http, workflowId);
@@ -98,7 +97,7 @@ internal static class WorkflowEndpoints
         return Mapping.Info(store.GetWorkflow(row.Id)!, store.GetTasks(row.Id));
     }
 
-    private static async Task<RetryResponse> RetryAsync(HttpContext http, FlowMeshEngine engine, StoreAccess stores, string workflowId)
+    private static async Task<RetryResponse> RetryAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId)
     {
         using var store = stores.Open();
         var row = Load(store, http, workflowId);

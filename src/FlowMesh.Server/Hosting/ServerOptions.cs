@@ -1,3 +1,5 @@
+using FlowMesh.Engine.Store;
+
 namespace FlowMesh.Server.Hosting;
 
 /// <summary>Settings of the gateway. Every default is what <c>flowmesh server</c> uses; <see cref="Validate"/> runs at start-up.</summary>
@@ -39,6 +41,29 @@ public sealed class ServerOptions
     /// <summary>Assemblies (paths) holding extension types: identity providers, submission guards, usage sinks, permission checkers.</summary>
     public IList<string> ExtensionAssemblies { get; } = [];
 
+    /// <summary>
+    /// A PostgreSQL connection string (<c>Host=…;Database=…</c>): cluster mode, where any number of replicas share the
+    /// database. Default null: <see cref="StoreLocation.EnvironmentVariable"/> if set, else SQLite in the data directory.
+    /// </summary>
+    public string? Store { get; set; } = Environment.GetEnvironmentVariable(StoreLocation.EnvironmentVariable);
+
+    /// <summary>The store this server uses.</summary>
+    public StoreLocation StoreLocation => StoreLocation.Resolve(Store, DataDirectory);
+
+    /// <summary>True when the store is PostgreSQL: replicas elect a leader and hand it commands through the store.</summary>
+    public bool Clustered => StoreLocation.Backend == StoreBackend.Postgres;
+
+    /// <summary>This replica's name, shown as the leader when it leads. Default <c>host-pid</c>.</summary>
+    public string ReplicaId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>How long a replica waits for the leader to answer a command before it answers 503. Default 30 s.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Finished workflows older than this are pruned with their tasks and events (usage rows stay). Default zero: kept.
+    /// </summary>
+    public TimeSpan Retention { get; set; }
+
     /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
     public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
 
@@ -67,6 +92,16 @@ public sealed class ServerOptions
         if (KeepAliveInterval <= TimeSpan.Zero || RateLimitPerSecond < 1 || RateLimitBurst < 1)
         {
             throw new ArgumentException("ServerOptions.KeepAliveInterval, RateLimitPerSecond and RateLimitBurst must be positive");
+        }
+
+        if (Clustered && RunLocalNode)
+        {
+            throw new ArgumentException("in cluster mode (a PostgreSQL store) tasks run on node agents (`flowmesh node`), not in the servers: use `flowmesh server`");
+        }
+
+        if (CommandTimeout <= TimeSpan.Zero || Retention < TimeSpan.Zero || string.IsNullOrWhiteSpace(ReplicaId))
+        {
+            throw new ArgumentException("ServerOptions.CommandTimeout must be positive, Retention not negative, and ReplicaId set");
         }
 
         foreach (var path in ExtensionAssemblies.Where(p => !File.Exists(p)))

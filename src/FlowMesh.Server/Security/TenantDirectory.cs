@@ -27,8 +27,13 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
 
         using (var tx = store.Begin())
         {
-            tx.InsertTenant(new TenantRow(StoreSchema.DefaultTenant, time.GetUtcNow(), IsSystem: true, 0, 0));
+            // Replicas of a cluster may start together: the one whose insert lands creates the admin key.
+            var first = tx.InsertTenant(new TenantRow(StoreSchema.DefaultTenant, time.GetUtcNow(), IsSystem: true, 0, 0));
             tx.Commit();
+            if (!first)
+            {
+                return;
+            }
         }
 
         var created = CreateToken(StoreSchema.DefaultTenant, "bootstrap admin", Roles.Admin);

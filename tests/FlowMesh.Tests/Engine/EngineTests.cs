@@ -109,7 +109,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         await using var h = await EngineHarness.StartAsync();
         var (state, tasks) = await h.RunAsync("spec: {taskType: python, code: \"def main(inputs):\\n    for i in range(150):\\n        print('line', i)\\n    return {'ok': True}\\n\"}");
         Assert.Equal(WorkflowState.Succeeded, state);
-        using var store = SqliteStore.Open(h.DataDir);
+        using var store = FlowMeshStore.Open(h.DataDir);
         var events = store.GetEvents(tasks[0].WorkflowId, 0, 10_000);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
         var lines = events.Where(e => e.Kind == "task.log").SelectMany(e => JsonNode.Parse(e.Data)!["lines"]!.AsArray()).Select(l => l!["text"]!.GetValue<string>()).ToList();

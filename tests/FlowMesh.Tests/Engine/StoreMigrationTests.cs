@@ -15,13 +15,13 @@ public sealed class StoreMigrationTests
         {
             connection.Open();
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = StoreSchema.Meta + StoreSchema.Create.Replace(" gpus TEXT,", string.Empty, StringComparison.Ordinal)
+            cmd.CommandText = StoreSchema.Meta + System.Text.RegularExpressions.Regex.Replace(StoreSchema.Create.Replace(" gpus TEXT,", string.Empty, StringComparison.Ordinal), @",\s*epoch INTEGER NOT NULL DEFAULT 0", string.Empty)
                 + "INSERT INTO meta(key, value) VALUES ('schema_version', '2');"
                 + "INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt) VALUES ('wf-old', 0, 'old', 'echo', 'Running', 3, '{}', '[]', '{}', 1);";
             cmd.ExecuteNonQuery();
         }
 
-        using (var store = SqliteStore.Open(dir.Path))
+        using (var store = FlowMeshStore.Open(dir.Path))
         {
             var row = Assert.Single(store.GetTasks("wf-old"));
             Assert.Equal("old", row.Name);
@@ -32,7 +32,7 @@ public sealed class StoreMigrationTests
             Assert.Equal("[1,3]", Assert.Single(store.GetTasks("wf-old")).Gpus);
         }
 
-        using var reopened = SqliteStore.Open(dir.Path);
+        using var reopened = FlowMeshStore.Open(dir.Path);
         Assert.Equal("[1,3]", Assert.Single(reopened.GetTasks("wf-old")).Gpus);
     }
 }

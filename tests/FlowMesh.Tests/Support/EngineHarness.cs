@@ -43,7 +43,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         var id = await Engine.SubmitAsync(definition, CancellationToken.None);
         var state = await Engine.WaitAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(5));
-        using var store = SqliteStore.Open(DataDir);
+        using var store = FlowMeshStore.Open(DataDir);
         return (state, store.GetTasks(id));
     }
 

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using FlowMesh.Engine.Agent.Protocol;
+using FlowMesh.Engine.Runtime;
+using FlowMesh.Server.Api;
+using FlowMesh.Server.Hosting;
+using FlowMesh.Workflows;
+
+namespace FlowMesh.Server.Cluster;
+
+/// <summary>
+/// A replica of a cluster: commands go into the store's inbox and the sender waits for the leader's answer (woken by
+/// its notification, checking the row now and then in case one was lost). Work for a node is read from the node's
+/// queue in the store, so a long poll on any replica gets what any leader placed.
+/// </summary>
+internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications notifications, ClusterCoordinator coordinator, ServerOptions options,
+    TimeProvider time, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IEngineGateway
+{
+    private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(500);
+
+    public EngineCounters? Counters => coordinator.Engine?.Counters;
+
+    public Task<string> SubmitAsync(WorkflowDefinition definition, string tenant, string? submitter, CancellationToken cancellationToken) =>
+        SendAsync<string>(InboxKind.Submit, new InboxCommand(Definition: definition, Tenant: tenant, Submitter: submitter), cancellationToken);
+
+    public Task<string> CancelAsync(string workflowId, string reason, CancellationToken cancellationToken) =>
+        SendAsync<string>(InboxKind.Cancel, new InboxCommand(WorkflowId: workflowId, Reason: reason), cancellationToken);
+
+    public Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken) =>
+        SendAsync<int>(InboxKind.Retry, new InboxCommand(WorkflowId: workflowId), cancellationToken);
+
+    public Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken) =>
+        SendAsync<string>(InboxKind.Stop, new InboxCommand(WorkflowId: workflowId, Task: task, Reason: reason), cancellationToken);
+
+    public Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken) =>
+        SendAsync<bool>(InboxKind.Cordon, new InboxCommand(NodeId: nodeId, Cordoned: cordoned), cancellationToken);
+
+    public Task<NodeWelcome> RegisterNodeAsync(NodeRegistration registration, CancellationToken cancellationToken) =>
+        SendAsync<NodeWelcome>(InboxKind.Register, new InboxCommand(Registration: registration), cancellationToken);
+
+    public Task<HeartbeatReply> HeartbeatAsync(string nodeId, Heartbeat beat, CancellationToken cancellationToken) =>
+        SendAsync<HeartbeatReply>(InboxKind.Heartbeat, new InboxCommand(NodeId: nodeId, Beat: beat), cancellationToken);
+
+    public Task<bool> ReportAsync(string nodeId, string workflowId, int index, TaskReport report, CancellationToken cancellationToken) =>
+        SendAsync<bool>(InboxKind.Report, new InboxCommand(NodeId: nodeId, WorkflowId: workflowId, Index: index, Report: report), cancellationToken);
+
+    public Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken) =>
+        SendAsync<bool>(InboxKind.Leave, new InboxCommand(NodeId: nodeId, Leave: request), cancellationToken);
+
+    /// <summary>Read straight from the store: the leader commits a lease before anything can depend on it.</summary>
+    public Task<bool> HoldsLeaseAsync(string nodeId, TaskLease lease, CancellationToken cancellationToken)
+    {
+        using var store = stores.Open();
+        return Task.FromResult(store.HoldsLease(nodeId, lease.WorkflowId, lease.Index, lease.Attempt));
+    }
+
+    public async Task<WorkBatch> TakeWorkAsync(string nodeId, long epoch, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            var signal = notifications.NodeWork(nodeId);
+            IReadOnlyList<string>? bodies;
+            using (var store = stores.Open())
+            {
+                bodies = store.TakeNodeWork(nodeId, epoch);
+            }
+
+            if (bodies is null)
+            {
+                throw new StaleEpochException($"node {nodeId} epoch {epoch} is not current; register again");
+            }
+
+            if (bodies.Count > 0)
+            {
+                var batches = bodies.Select(b => JsonSerializer.Deserialize<WorkBatch>(b, ProtocolJson.Options)!).ToList();
+                return new WorkBatch([.. batches.SelectMany(b => b.Tasks)], [.. batches.SelectMany(b => b.Cancel)]);
+            }
+
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero || lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                return new WorkBatch([], []);
+            }
+
+            // Woken by the leader's notification; the periodic look covers one lost while the listener reconnected.
+            await Task.WhenAny(signal, Task.Delay(left < Recheck * 4 ? left : Recheck * 4, time, cancellationToken),
+                Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task<T> SendAsync<T>(string kind, InboxCommand command, CancellationToken cancellationToken)
+    {
+        long id;
+        using (var store = stores.Open())
+        {
+            id = store.PostInbox(kind, JsonSerializer.Serialize(command, ProtocolJson.Options), options.ReplicaId);
+        }
+
+        var deadline = time.GetUtcNow() + options.CommandTimeout;
+        try
+        {
+            while (true)
+            {
+                var answered = notifications.InboxAnswered(id);
+                using (var store = stores.Open())
+                {
+                    var outcome = store.GetInboxOutcome(id);
+                    if (outcome.Answered)
+                    {
+                        return outcome.Failure is { } failure
+                            ? throw InboxFailure.Decode(failure, outcome.Status)
+                            : JsonSerializer.Deserialize<T>(outcome.Reply!, ProtocolJson.Options)!;
+                    }
+
+                    if (outcome.TakenTerm is { } taken && store.CurrentLeader() is { } leader && leader.Term > taken)
+                    {
+                        throw new ApiException(503, "leader_changed",
+                            $"the leader that took this {kind} (term {taken}) stopped before answering; it may or may not have been applied, so check before retrying")
+                        {
+                            RetryAfter = TimeSpan.FromSeconds(1),
+                        };
+                    }
+                }
+
+                var left = deadline - time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                {
+                    // Withdrawn, it can never be applied late; if a leader took it just now, its answer is moments away.
+                    using var store = stores.Open();
+                    if (store.WithdrawInbox(id))
+                    {
+                        throw new ApiException(503, "no_leader", $"no cluster leader took this {kind} within {options.CommandTimeout.TotalSeconds:0} s; it was not applied")
+                        {
+                            RetryAfter = TimeSpan.FromSeconds(1),
+                        };
+                    }
+
+                    left = Recheck;
+                }
+
+                await Task.WhenAny(answered, Task.Delay(left < Recheck ? left : Recheck, time, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            notifications.ForgetAnswer(id);
+        }
+    }
+}

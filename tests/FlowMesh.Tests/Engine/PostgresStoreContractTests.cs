@@ -1,0 +1,11 @@
+using FlowMesh.Engine.Store;
+using FlowMesh.Tests.Support;
+
+namespace FlowMesh.Tests.Engine;
+
+[Trait("Category", "Integration")]
+public sealed class PostgresStoreContractTests(ITestOutputHelper output) : StoreContract
+{
+    protected override async Task<StoreLocation?> CreateAsync() =>
+        TestPostgres.Available(output) ? StoreLocation.Postgres(await TestPostgres.CreateDatabaseAsync()) : null;
+}
