@@ -218,7 +218,7 @@ internal sealed partial class RemoteNodeAgent(NodeAgentOptions options, IReadOnl
         {
             say($"refusing {item.WorkflowId}/{item.TaskName} attempt {item.Attempt}: it does not fit what is free on this node");
             _ = Quiet(_http.ReportAsync(NodeId, lease, new TaskReport(item.Attempt, true, false, null,
-                $"node {NodeId} refused it: {Account.WhyNotNow(item.Resources)} (the server's account of this node was out of date)", []), _abort.Token));
+                $"node {NodeId} refused it: {Account.WhyNotNow(item.Resources)} (the server's account of this node was out of date)", [], Refused: true), _abort.Token));
             return;
         }
 

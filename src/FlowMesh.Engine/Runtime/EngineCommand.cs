@@ -24,7 +24,7 @@ internal abstract record EngineCommand
     /// node's report must also come from the node that holds the lease. <paramref name="Ack"/> says whether it was taken.
     /// </summary>
     internal sealed record Finished(string WorkflowId, int Index, int Attempt, bool Succeeded, JsonNode? Result, string? Error, IReadOnlyList<LogLine> Lines,
-        string? NodeId = null, TaskCompletionSource<bool>? Ack = null) : EngineCommand;
+        string? NodeId = null, TaskCompletionSource<bool>? Ack = null, bool Refused = false) : EngineCommand;
 
     internal sealed record Logs(string WorkflowId, int Index, int Attempt, IReadOnlyList<LogLine> Lines, string? NodeId = null, TaskCompletionSource<bool>? Ack = null) : EngineCommand;
 

@@ -69,7 +69,7 @@ public sealed partial class FlowMeshEngine
     {
         var ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(report.Finished
-            ? new EngineCommand.Finished(workflowId, index, report.Attempt, report.Succeeded, report.Result, report.Error, report.Lines, nodeId, ack)
+            ? new EngineCommand.Finished(workflowId, index, report.Attempt, report.Succeeded, report.Result, report.Error, report.Lines, nodeId, ack, report.Refused)
             : new EngineCommand.Logs(workflowId, index, report.Attempt, report.Lines, nodeId, ack));
         return ack.Task.WaitAsync(cancellationToken);
     }
@@ -258,8 +258,8 @@ public sealed partial class FlowMeshEngine
         CheckWorkflowDone(tx, wf);
     }
 
-    /// <summary>Takes a task off its node and puts it at the head of the queue; its attempt's late reports are refused.</summary>
-    private void Requeue(StoreTransaction tx, WorkflowActor wf, TaskActor t, string reason)
+    /// <summary>Takes a task off its node and puts it at the head of the queue (or the tail); its attempt's late reports are refused.</summary>
+    private void Requeue(StoreTransaction tx, WorkflowActor wf, TaskActor t, string reason, bool atTail = false)
     {
         var nodeId = t.NodeId;
         ReleaseNode(tx, wf, t, TaskState.Ready);
@@ -270,7 +270,14 @@ public sealed partial class FlowMeshEngine
 
         t.NodeId = null;
         MoveTask(tx, wf, t, TaskState.Ready, reason: $"requeued: {reason}");
-        _readyQueue.AddFirst((wf, t));
+        if (atTail)
+        {
+            _readyQueue.AddLast((wf, t));
+        }
+        else
+        {
+            _readyQueue.AddFirst((wf, t));
+        }
     }
 
     private bool HoldsLease(string nodeId, TaskLease lease) => TaskOf(nodeId, lease) is not null;

@@ -195,6 +195,13 @@ public sealed partial class FlowMeshEngine
 
         var wf = _workflows[report.WorkflowId];
         _afterCommit.Add(() => report.Ack?.TrySetResult(true));
+        if (report.Refused)
+        {
+            // The node had less free than the server thought (it is still stopping work it was told to drop): the
+            // task was never run, so it waits its turn again behind what is queued.
+            Requeue(tx, wf, t, report.Error ?? $"node {report.NodeId} refused it", atTail: true);
+            return;
+        }
 
         if (report.Lines.Count > 0)
         {

@@ -4,6 +4,7 @@ using FlowMesh.Tests.Support;
 namespace FlowMesh.Tests.Engine;
 
 [Trait("Category", "Integration")]
+[Collection(TestPostgres.Collection)]
 public sealed class PostgresStoreContractTests(ITestOutputHelper output) : StoreContract
 {
     protected override async Task<StoreLocation?> CreateAsync() =>

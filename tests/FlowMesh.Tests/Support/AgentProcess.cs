@@ -10,11 +10,11 @@ internal sealed class AgentProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
 
-    private AgentProcess(Uri server, string token, string name, string workDir, IEnumerable<string> extraArgs)
+    private AgentProcess(string server, string token, string name, string workDir, IEnumerable<string> extraArgs)
     {
         Name = name;
         _process = new CliChildProcess(
-            new[] { "node", "--server", server.ToString(), "--token", token, "--name", name, "--work-dir", workDir, "--slots", "4", "--cpus", "4", "--memory", "8Gi" }.Concat(extraArgs),
+            new[] { "node", "--server", server, "--token", token, "--name", name, "--work-dir", workDir, "--slots", "4", "--cpus", "4", "--memory", "8Gi" }.Concat(extraArgs),
             null, OnLine, TimeSpan.FromSeconds(60));
     }
 
@@ -36,7 +36,13 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public static async Task<AgentProcess> StartWithTokenAsync(ServerProcess server, string token, string name, string workDir, params string[] extraArgs)
     {
-        var agent = new AgentProcess(server.BaseAddress, token, name, workDir, extraArgs);
+        return await StartAsync(server.BaseAddress.ToString(), token, name, workDir, extraArgs);
+    }
+
+    /// <summary>An agent joined to a replica set: <paramref name="servers"/> is URL,URL,…</summary>
+    public static async Task<AgentProcess> StartAsync(string servers, string token, string name, string workDir, params string[] extraArgs)
+    {
+        var agent = new AgentProcess(servers, token, name, workDir, extraArgs);
         try
         {
             await agent.WaitForLineAsync(l => l.Contains($"registered as {name}", StringComparison.Ordinal), TimeSpan.FromSeconds(60));

@@ -81,6 +81,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>SIGTERM, then the exit code of a graceful shutdown.</summary>
     public Task<int> StopAsync() => _process.StopAsync();
 
+    /// <summary>kill -9: no shutdown, no goodbye.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private void OnLine(string line)

@@ -12,6 +12,9 @@ internal static class TestPostgres
 {
     public const string Variable = "FLOWMESH_TEST_PG";
 
+    /// <summary>The test collection of everything on this server: one test crashes it, so none may run beside it.</summary>
+    public const string Collection = "postgres";
+
     public static string? AdminConnectionString => Environment.GetEnvironmentVariable(Variable);
 
     public static bool Available(ITestOutputHelper? output = null)
