@@ -53,6 +53,10 @@ public sealed partial class FlowMeshClient : IDisposable
     public Task<VersionInfo> GetVersionAsync(CancellationToken cancellationToken = default) =>
         GetAsync<VersionInfo>("api/v1/system/version", cancellationToken);
 
+    /// <summary>Whether the server runs alone or as a cluster replica, and which replica leads.</summary>
+    public Task<ClusterInfo> GetClusterAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<ClusterInfo>("api/v1/system/cluster", cancellationToken);
+
     /// <inheritdoc/>
     public void Dispose()
     {

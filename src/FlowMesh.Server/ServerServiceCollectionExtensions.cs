@@ -28,6 +28,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<StoreAccess>();
         services.AddSingleton<EventPulse>();
         services.AddSingleton<UsageForwarder>();
+        services.AddSingleton<RetentionPruner>();
         if (options.Clustered)
         {
             services.AddSingleton<StoreNotifications>();

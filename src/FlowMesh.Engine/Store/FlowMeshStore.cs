@@ -109,6 +109,12 @@ public sealed partial class FlowMeshStore : IDisposable
         ex is NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException }
         or PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "08006" or "08003" or "08001" };
 
+    /// <summary>
+    /// Drops every pooled PostgreSQL connection. After the database restarted, each pooled connection is dead and would
+    /// fail one request each; a replica that saw the outage calls this so the next request opens a live one.
+    /// </summary>
+    public static void ResetConnections() => NpgsqlConnection.ClearAllPools();
+
     internal static string? Str(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     internal static int I32(DbDataReader r, int i) => Convert.ToInt32(r.GetValue(i), CultureInfo.InvariantCulture);

@@ -37,6 +37,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
         catch (Exception ex) when (Engine.Store.FlowMeshStore.IsUnavailable(ex) || ex is Engine.Store.LeadershipLostException)
         {
             // The database is down or was lost mid-request: nothing was acknowledged, so the client may retry.
+            Engine.Store.FlowMeshStore.ResetConnections();
             logger.LogWarning("{Method} {Path}: store unavailable: {Message}", context.Request.Method, context.Request.Path, ex.Message);
             await Problems.WriteAsync(context, new ApiException(503, "store_unavailable", $"the store is unavailable, retry shortly: {ex.Message}")
             {

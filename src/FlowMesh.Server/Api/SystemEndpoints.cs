@@ -32,7 +32,20 @@ internal static class SystemEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var g = api.MapGroup("/system").WithTags("system");
-        g.MapGet("/version", () => new VersionInfo(typeof(SystemEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", "v1", "sqlite"))
+        g.MapGet("/version", (ServerOptions options) => new VersionInfo(typeof(SystemEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", "v1",
+                options.Clustered ? "postgres" : "sqlite"))
+            .Requires("system", "read", Roles.Viewer);
+        g.MapGet("/cluster", (ServerOptions options, StoreAccess stores, IEngineGateway engine) =>
+            {
+                if (!options.Clustered)
+                {
+                    return new ClusterInfo("single", options.ReplicaId, options.ReplicaId, 0, true);
+                }
+
+                using var store = stores.Open();
+                var leader = store.CurrentLeader();
+                return new ClusterInfo("cluster", options.ReplicaId, leader?.Replica, leader?.Term ?? 0, engine.Counters is not null);
+            })
             .Requires("system", "read", Roles.Viewer);
         g.MapGet("/routes", (EndpointDataSource endpoints) => endpoints.Endpoints.OfType<RouteEndpoint>()
                 .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)

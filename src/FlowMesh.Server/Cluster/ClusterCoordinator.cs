@@ -14,7 +14,7 @@ namespace FlowMesh.Server.Cluster;
 /// The new leader resumes every unfinished workflow from the store; nodes register again and keep what they run.
 /// </summary>
 internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stores, StoreNotifications notifications, EventPulse pulse, UsageForwarder usage,
-    TimeProvider time, ILogger<ClusterCoordinator> logger) : BackgroundService
+    RetentionPruner pruner, TimeProvider time, ILogger<ClusterCoordinator> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x466C6F774C656164;
     private volatile FlowMeshEngine? _engine;
@@ -115,10 +115,10 @@ internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stor
                     await ping.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false);
                 }
 
-                if (options.Retention > TimeSpan.Zero && time.GetUtcNow() >= nextPrune)
+                if (time.GetUtcNow() >= nextPrune)
                 {
-                    nextPrune = time.GetUtcNow() + TimeSpan.FromMinutes(10);
-                    Prune();
+                    nextPrune = time.GetUtcNow() + RetentionPruner.Interval;
+                    pruner.PruneOnce();
                 }
             }
         }
@@ -135,16 +135,6 @@ internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stor
             await engine.QuiesceAsync().ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
             logger.LogWarning("replica {Replica} stopped leading (term {Term})", options.ReplicaId, term);
-        }
-    }
-
-    private void Prune()
-    {
-        using var store = stores.Open();
-        var pruned = store.PruneFinishedWorkflows(time.GetUtcNow() - options.Retention, 1000);
-        if (pruned > 0)
-        {
-            logger.LogInformation("pruned {Count} workflow(s) finished more than {Retention} ago", pruned, options.Retention);
         }
     }
 }

@@ -71,6 +71,8 @@ internal sealed class StoreNotifications(ServerOptions options, EventPulse pulse
 
                 if (backoff > TimeSpan.FromMilliseconds(100))
                 {
+                    // Back after an outage: pooled connections from before it are dead.
+                    FlowMeshStore.ResetConnections();
                     logger.LogInformation("listening on the store again");
                 }
 

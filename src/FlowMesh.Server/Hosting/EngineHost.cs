@@ -11,8 +11,10 @@ namespace FlowMesh.Server.Hosting;
 /// and on shutdown (SIGTERM) stops the engine after the server has stopped taking requests.
 /// </summary>
 internal sealed class EngineHost(FlowMeshEngine engine, EventPulse pulse, StoreAccess stores, UsageForwarder usage, Security.TenantDirectory tenants,
-    ServerOptions options, IHostApplicationLifetime lifetime, ILogger<EngineHost> logger) : IHostedService
+    ServerOptions options, IHostApplicationLifetime lifetime, TimeProvider time, RetentionPruner pruner, ILogger<EngineHost> logger) : IHostedService, IDisposable
 {
+    private ITimer? _prune;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         engine.EventsCommitted += _ => pulse.Signal();
@@ -32,10 +34,17 @@ internal sealed class EngineHost(FlowMeshEngine engine, EventPulse pulse, StoreA
             logger.LogInformation("resumed workflow {Workflow} ({State})", row.Id, row.State);
         }
 
+        if (options.Retention > TimeSpan.Zero)
+        {
+            _prune = time.CreateTimer(_ => pruner.PruneOnce(), null, TimeSpan.Zero, RetentionPruner.Interval);
+        }
+
         logger.LogInformation("engine started: node {Node} ({Mode}), data {Data}", engine.NodeId, options.RunLocalNode ? "runs tasks" : "cordoned", options.DataDirectory);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await engine.DisposeAsync().ConfigureAwait(false);
+
+    public void Dispose() => _prune?.Dispose();
 
     internal static bool IsTerminal(string state) => StateMachines.Workflow.IsTerminal(Enum.Parse<WorkflowState>(state));
 }

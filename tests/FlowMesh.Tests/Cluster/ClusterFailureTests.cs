@@ -40,6 +40,9 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         await leader.KillAsync();
         var next = await cluster.LeaderAsync(TimeSpan.FromSeconds(30), not: leader);
         Assert.NotSame(leader, next);
+        var seen = await watcher.GetClusterAsync();
+        Assert.Equal(("cluster", 2L), (seen.Mode, seen.Term));
+        Assert.EndsWith("-" + next.Pid(), seen.Leader, StringComparison.Ordinal);
 
         var done = await WaitForEndAsync(watcher, submitted.WorkflowId);
         AssertSucceeded(done, cluster);

@@ -50,8 +50,12 @@ internal static class TestPostgres
     /// <summary>Stops the server at once (no checkpoint, connections cut), as a crash would.</summary>
     public static Task CrashAsync() => RunAsync(".ci/pg-crash.sh");
 
-    /// <summary>Starts the server again on the same data.</summary>
-    public static Task StartAsync() => RunAsync(".ci/pg-up.sh");
+    /// <summary>Starts the server again on the same data; this process's pooled connections from before are dropped.</summary>
+    public static async Task StartAsync()
+    {
+        await RunAsync(".ci/pg-up.sh");
+        NpgsqlConnection.ClearAllPools();
+    }
 
     private static async Task RunAsync(string script)
     {
