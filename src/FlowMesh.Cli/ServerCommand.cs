@@ -49,6 +49,7 @@ internal static class ServerCommand
             {
                 options.Store = connection;
             }
+
             foreach (var path in result.GetValue(extensions) ?? [])
             {
                 options.ExtensionAssemblies.Add(path);
@@ -65,7 +66,17 @@ internal static class ServerCommand
             }
 
             var app = FlowMeshServer.Build(options);
-            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException or IOException)
+            {
+                // Start-up refusals (a newer schema, an unreachable store, a port in use) are the user's to fix: say what.
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 1;
+            }
+
             return 0;
         });
         return command;
