@@ -196,23 +196,17 @@ public sealed partial class FlowMeshStore
             }
         }
 
-        foreach (var table in new[] { "events", "tasks" })
+        // Children first; the workflow row last, and only while it is still finished.
+        foreach (var sql in new[] { "DELETE FROM events WHERE workflow_id = @id", "DELETE FROM tasks WHERE workflow_id = @id", "DELETE FROM workflows WHERE id = @id AND finished_at IS NOT NULL" })
         {
-            foreach (var id in ids)
+            using var delete = Command(sql);
+            delete.Transaction = tx;
+            var id = delete.Add("@id", null);
+            foreach (var workflow in ids)
             {
-                using var delete = Command($"DELETE FROM {table} WHERE workflow_id = @id");
-                delete.Transaction = tx;
-                delete.Add("@id", id);
+                id.Value = workflow;
                 delete.ExecuteNonQuery();
             }
-        }
-
-        foreach (var id in ids)
-        {
-            using var delete = Command("DELETE FROM workflows WHERE id = @id AND finished_at IS NOT NULL");
-            delete.Transaction = tx;
-            delete.Add("@id", id);
-            delete.ExecuteNonQuery();
         }
 
         tx.Commit();
