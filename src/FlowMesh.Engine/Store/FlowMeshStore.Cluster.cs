@@ -151,12 +151,19 @@ public sealed partial class FlowMeshStore
         return cmd.ExecuteNonQuery() == 1;
     }
 
-    /// <summary>Drops answered commands older than <paramref name="age"/> (their senders have long had their answer).</summary>
-    public int PruneInbox(TimeSpan age)
+    /// <summary>
+    /// Housekeeping of the cluster's queues: commands older than <paramref name="age"/> (their senders have long had an
+    /// answer or given up) and work queued for a node registration that is no longer live (nobody will poll for it).
+    /// </summary>
+    public int PruneClusterQueues(TimeSpan age)
     {
-        using var cmd = Command("DELETE FROM inbox WHERE created_at < now() - @age");
-        cmd.Add("@age", age);
-        return cmd.ExecuteNonQuery();
+        using var inbox = Command("DELETE FROM inbox WHERE created_at < now() - @age");
+        inbox.Add("@age", age);
+        using var work = Command("""
+            DELETE FROM node_work w WHERE NOT EXISTS (
+              SELECT 1 FROM nodes n WHERE n.id = w.node_id AND n.epoch = w.epoch AND n.state IN ('Up', 'Draining'))
+            """);
+        return inbox.ExecuteNonQuery() + work.ExecuteNonQuery();
     }
 
     /// <summary>

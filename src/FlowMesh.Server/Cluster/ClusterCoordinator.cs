@@ -17,6 +17,9 @@ internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stor
     RetentionPruner pruner, TimeProvider time, ILogger<ClusterCoordinator> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x466C6F774C656164;
+
+    // Longer than any sender waits for an answer (CommandTimeout), so only rows nobody reads any more go.
+    private static readonly TimeSpan QueueAge = TimeSpan.FromMinutes(10);
     private volatile FlowMeshEngine? _engine;
 
     /// <summary>The engine while this replica leads; null otherwise.</summary>
@@ -119,6 +122,8 @@ internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stor
                 {
                     nextPrune = time.GetUtcNow() + RetentionPruner.Interval;
                     pruner.PruneOnce();
+                    using var store = stores.Open();
+                    store.PruneClusterQueues(QueueAge > 2 * options.CommandTimeout ? QueueAge : 2 * options.CommandTimeout);
                 }
             }
         }

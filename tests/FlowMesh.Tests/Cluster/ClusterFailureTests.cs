@@ -47,6 +47,7 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         var done = await WaitForEndAsync(watcher, submitted.WorkflowId);
         AssertSucceeded(done, cluster);
         await AssertEachTaskFinishedOnceAsync(watcher, submitted.WorkflowId, 1000);
+        AssertAcknowledgedCompletionsKept(cluster, done);
         Assert.Equal("Succeeded", (await cluster.Client(submitVia).GetAsync(submitted.WorkflowId)).Workflow.State);
     }
 
@@ -71,6 +72,7 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         var done = await WaitForEndAsync(client, submitted.WorkflowId);
         AssertSucceeded(done, cluster);
         await AssertEachTaskFinishedOnceAsync(client, submitted.WorkflowId, 300);
+        AssertAcknowledgedCompletionsKept(cluster, done);
         Assert.Contains(cluster.Replicas, r => r.Log.Contains("leads the cluster in term 2", StringComparison.Ordinal)
             || r.Log.Contains("leads the cluster in term 3", StringComparison.Ordinal));
     }
@@ -129,6 +131,24 @@ public sealed class ClusterFailureTests(ITestOutputHelper output)
         Assert.True(done.Workflow.State == "Succeeded" && failed is null,
             $"workflow {done.Workflow.State}: {done.Workflow.Error}; task {failed?.Name} {failed?.State}: {failed?.Error}\n"
             + string.Join("\n----\n", cluster.Replicas.Select(r => string.Join('\n', r.Log.Split('\n').Where(l => l.Contains("warn", StringComparison.Ordinal) || l.Contains("fail", StringComparison.Ordinal) || l.Contains("lead", StringComparison.Ordinal)).Take(30)))));
+    }
+
+    /// <summary>
+    /// Every completion an agent saw acknowledged (it prints "WF/TASK attempt N succeeded" only for a report the server
+    /// took) is the task's final outcome: no acknowledged completion was lost and run again.
+    /// </summary>
+    private static void AssertAcknowledgedCompletionsKept(TestCluster cluster, WorkflowInfo done)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex($@"{System.Text.RegularExpressions.Regex.Escape(done.Workflow.Id)}/(?<task>\S+) attempt (?<attempt>\d+) succeeded$");
+        var tasks = done.Tasks.ToDictionary(t => t.Name);
+        var acknowledged = cluster.Agents.SelectMany(a => a.Log.Split('\n')).Select(l => pattern.Match(l.TrimEnd())).Where(m => m.Success).ToList();
+        Assert.NotEmpty(acknowledged);
+        foreach (var m in acknowledged)
+        {
+            var task = tasks[m.Groups["task"].Value];
+            Assert.True(task.State == "Succeeded" && task.Attempt == int.Parse(m.Groups["attempt"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                $"{task.Name}: acknowledged attempt {m.Groups["attempt"].Value}, ended {task.State} at attempt {task.Attempt}");
+        }
     }
 
     private static (ServerProcess A, ServerProcess B) Others(TestCluster cluster, ServerProcess leader)

@@ -25,6 +25,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Replicas => _replicas;
 
+    public IReadOnlyList<AgentProcess> Agents => _agents;
+
     public string Servers => string.Join(',', _replicas.Select(r => r.BaseAddress.ToString().TrimEnd('/')));
 
     public string AdminToken => _replicas[0].AdminToken;
