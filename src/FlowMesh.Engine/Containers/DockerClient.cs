@@ -69,16 +69,19 @@ internal sealed class DockerClient : IDisposable
         }
     }
 
-    public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => await InspectImageAsync(image, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>The image's configuration (user, labels, health check, …), or null when there is no such image here.</summary>
+    public async Task<JsonObject?> InspectImageAsync(string image, CancellationToken cancellationToken)
     {
         using var response = await _http.GetAsync($"images/{Uri.EscapeDataString(image)}/json", cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return false;
+            return null;
         }
 
         await EnsureAsync(response, "inspect image", cancellationToken).ConfigureAwait(false);
-        return true;
+        return await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> CreateAsync(string name, JsonObject body, CancellationToken cancellationToken)

@@ -53,6 +53,15 @@ public sealed class ServerOptions
     /// <summary>True when the store is PostgreSQL: replicas elect a leader and hand it commands through the store.</summary>
     public bool Clustered => StoreLocation.Backend == StoreBackend.Postgres;
 
+    /// <summary>
+    /// On the store's first start, register this token (<c>fmk_…</c>) as the system admin key instead of making one up.
+    /// Default: FLOWMESH_ADMIN_TOKEN. For deployments whose keys live in a secret store.
+    /// </summary>
+    public string? BootstrapAdminToken { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_ADMIN_TOKEN");
+
+    /// <summary>On the store's first start, also register this token as a node key (agents use it). Default: FLOWMESH_NODE_TOKEN.</summary>
+    public string? BootstrapNodeToken { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_NODE_TOKEN");
+
     /// <summary>This replica's name, shown as the leader when it leads. Default <c>host-pid</c>.</summary>
     public string ReplicaId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 

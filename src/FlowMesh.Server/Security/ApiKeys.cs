@@ -18,6 +18,9 @@ internal static class ApiKeys
         return (id, $"{Prefix}{id}_{secret}", Hash(secret));
     }
 
+    /// <summary>A token given from outside (a deployment's Secret): its id and the hash of its secret, or null if malformed.</summary>
+    public static (string Id, string Hash)? FromGiven(string token) => TryParse(token.Trim(), out var id, out var secret) && secret.Length >= 16 ? (id, Hash(secret)) : null;
+
     public static bool TryParse(string token, out string id, out string secret)
     {
         id = secret = string.Empty;

@@ -36,6 +36,14 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
             }
         }
 
+        // A deployment may hand in its keys (a Kubernetes Secret): they are registered as they are, not made up here.
+        AdoptGivenToken(options.BootstrapNodeToken, "bootstrap node", Roles.Node);
+        if (AdoptGivenToken(options.BootstrapAdminToken, "bootstrap admin", Roles.Admin))
+        {
+            logger.LogWarning("first start: created tenant '{Tenant}' with the admin token given in FLOWMESH_ADMIN_TOKEN", StoreSchema.DefaultTenant);
+            return;
+        }
+
         var created = CreateToken(StoreSchema.DefaultTenant, "bootstrap admin", Roles.Admin);
         File.Delete(options.AdminTokenFile);
         var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -102,6 +110,21 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
         }
 
         return new CreatedToken(token, Map(row));
+    }
+
+    private bool AdoptGivenToken(string? token, string name, string role)
+    {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            return false;
+        }
+
+        var (id, hash) = ApiKeys.FromGiven(token) ?? throw new InvalidOperationException($"the {name} token given is not a FlowMesh key (fmk_<12 characters>_<secret of 16 or more>)");
+        using var store = stores.Open();
+        using var tx = store.Begin();
+        tx.InsertApiKey(new ApiKeyRow(id, StoreSchema.DefaultTenant, name, role, hash, time.GetUtcNow(), null));
+        tx.Commit();
+        return true;
     }
 
     public bool Revoke(string keyId)
