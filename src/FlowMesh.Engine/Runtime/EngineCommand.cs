@@ -34,9 +34,6 @@ internal abstract record EngineCommand
 
     internal sealed record LeaveNode(string NodeId, LeaveRequest Request, TaskCompletionSource<bool> Ack) : EngineCommand;
 
-    /// <summary>Asks whether a node still holds a task's lease (before its files are accepted).</summary>
-    internal sealed record CheckLease(string NodeId, TaskLease Lease, TaskCompletionSource<bool> Ack) : EngineCommand;
-
     /// <summary>The lease clock: expires leases and marks silent nodes lost.</summary>
     internal sealed record Tick : EngineCommand
     {

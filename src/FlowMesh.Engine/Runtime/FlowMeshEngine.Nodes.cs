@@ -74,13 +74,6 @@ public sealed partial class FlowMeshEngine
         return ack.Task.WaitAsync(cancellationToken);
     }
 
-    public Task<bool> HoldsLeaseAsync(string nodeId, TaskLease lease, CancellationToken cancellationToken)
-    {
-        var ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new EngineCommand.CheckLease(nodeId, lease, ack));
-        return ack.Task.WaitAsync(cancellationToken);
-    }
-
     public Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken)
     {
         var ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -297,7 +290,4 @@ public sealed partial class FlowMeshEngine
             JsonSerializer.Serialize(node.Capacity), node.Cordoned, node.Epoch), insert ? -1 : node.Version);
         node.Version = insert ? 1 : node.Version + 1;
     }
-
-    private void ApplyCheckLease(EngineCommand.CheckLease command) =>
-        _afterCommit.Add(() => command.Ack.TrySetResult(HoldsLease(command.NodeId, command.Lease)));
 }

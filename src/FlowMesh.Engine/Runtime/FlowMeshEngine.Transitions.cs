@@ -58,9 +58,6 @@ public sealed partial class FlowMeshEngine
             case EngineCommand.LeaveNode leave:
                 ApplyLeave(tx, leave);
                 break;
-            case EngineCommand.CheckLease check:
-                ApplyCheckLease(check);
-                break;
             case EngineCommand.Tick:
                 ApplyTick(tx);
                 break;

@@ -316,7 +316,6 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             case EngineCommand.RegisterNode r: r.Ack.TrySetException(ex); break;
             case EngineCommand.NodeHeartbeat h: h.Ack.TrySetException(ex); break;
             case EngineCommand.LeaveNode l: l.Ack.TrySetException(ex); break;
-            case EngineCommand.CheckLease c: c.Ack.TrySetException(ex); break;
             case EngineCommand.Finished f: f.Ack?.TrySetException(ex); break;
             case EngineCommand.Logs l: l.Ack?.TrySetException(ex); break;
         }

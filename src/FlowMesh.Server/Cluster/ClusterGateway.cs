@@ -46,13 +46,6 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
     public Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken) =>
         SendAsync<bool>(InboxKind.Leave, new InboxCommand(NodeId: nodeId, Leave: request), cancellationToken);
 
-    /// <summary>Read straight from the store: the leader commits a lease before anything can depend on it.</summary>
-    public Task<bool> HoldsLeaseAsync(string nodeId, TaskLease lease, CancellationToken cancellationToken)
-    {
-        using var store = stores.Open();
-        return Task.FromResult(store.HoldsLease(nodeId, lease.WorkflowId, lease.Index, lease.Attempt));
-    }
-
     public async Task<WorkBatch> TakeWorkAsync(string nodeId, long epoch, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + wait;

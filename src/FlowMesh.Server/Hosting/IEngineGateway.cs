@@ -32,7 +32,6 @@ internal interface IEngineGateway
 
     Task<bool> ReportAsync(string nodeId, string workflowId, int index, TaskReport report, CancellationToken cancellationToken);
 
-    Task<bool> HoldsLeaseAsync(string nodeId, TaskLease lease, CancellationToken cancellationToken);
 
     Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken);
 }

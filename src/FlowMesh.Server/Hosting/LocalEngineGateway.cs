@@ -31,7 +31,6 @@ internal sealed class LocalEngineGateway(FlowMeshEngine engine) : IEngineGateway
     public Task<bool> ReportAsync(string nodeId, string workflowId, int index, TaskReport report, CancellationToken cancellationToken) =>
         engine.ReportAsync(nodeId, workflowId, index, report, cancellationToken);
 
-    public Task<bool> HoldsLeaseAsync(string nodeId, TaskLease lease, CancellationToken cancellationToken) => engine.HoldsLeaseAsync(nodeId, lease, cancellationToken);
 
     public Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken) => engine.LeaveNodeAsync(nodeId, request, cancellationToken);
 }
