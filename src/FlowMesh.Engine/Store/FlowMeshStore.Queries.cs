@@ -99,14 +99,7 @@ public sealed partial class FlowMeshStore
     {
         using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, t.gpus, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = @node AND t.state = 'Running' AND w.state = 'Running'");
         cmd.Add("@node", nodeId);
-        using var r = cmd.ExecuteReader();
-        var list = new List<(TaskRow, string)>();
-        while (r.Read())
-        {
-            list.Add((ReadTask(r), r.GetString(17)));
-        }
-
-        return list;
+        return ReadAll(cmd, r => (ReadTask(r), r.GetString(17)));
     }
 
     /// <summary>True while <paramref name="nodeId"/> runs attempt <paramref name="attempt"/> of the task (it holds the lease).</summary>
@@ -146,14 +139,7 @@ public sealed partial class FlowMeshStore
             cmd.Add("@task", task);
         }
 
-        using var r = cmd.ExecuteReader();
-        var list = new List<EventRow>();
-        while (r.Read())
-        {
-            list.Add(new EventRow(r.GetString(0), I64(r, 1), Time(r, 2)!.Value, r.GetString(3), Str(r, 4), r.GetString(5)));
-        }
-
-        return list;
+        return ReadAll(cmd, r => new EventRow(r.GetString(0), I64(r, 1), Time(r, 2)!.Value, r.GetString(3), Str(r, 4), r.GetString(5)));
     }
 
     public long LastEventSeq(string workflowId)
@@ -227,37 +213,20 @@ public sealed partial class FlowMeshStore
         return counts;
     }
 
-    private static IReadOnlyList<NodeRow> ReadNodes(DbCommand cmd)
+    private static IReadOnlyList<NodeRow> ReadNodes(DbCommand cmd) => ReadAll(cmd, r =>
+        new NodeRow(r.GetString(0), r.GetString(1), I64(r, 2), r.GetString(3), I32(r, 4), I64(r, 5), Time(r, 6)!.Value, r.GetString(7), I64(r, 8) != 0, I64(r, 9)));
+
+    private static IReadOnlyList<WorkflowRow> ReadWorkflows(DbCommand cmd) => ReadAll(cmd, ReadWorkflow);
+
+    private static IReadOnlyList<TaskRow> ReadTasks(DbCommand cmd) => ReadAll(cmd, ReadTask);
+
+    private static List<T> ReadAll<T>(DbCommand cmd, Func<DbDataReader, T> read)
     {
         using var r = cmd.ExecuteReader();
-        var list = new List<NodeRow>();
+        var list = new List<T>();
         while (r.Read())
         {
-            list.Add(new NodeRow(r.GetString(0), r.GetString(1), I64(r, 2), r.GetString(3), I32(r, 4), I64(r, 5), Time(r, 6)!.Value, r.GetString(7), I64(r, 8) != 0, I64(r, 9)));
-        }
-
-        return list;
-    }
-
-    private static IReadOnlyList<WorkflowRow> ReadWorkflows(DbCommand cmd)
-    {
-        using var r = cmd.ExecuteReader();
-        var list = new List<WorkflowRow>();
-        while (r.Read())
-        {
-            list.Add(ReadWorkflow(r));
-        }
-
-        return list;
-    }
-
-    private static IReadOnlyList<TaskRow> ReadTasks(DbCommand cmd)
-    {
-        using var r = cmd.ExecuteReader();
-        var list = new List<TaskRow>();
-        while (r.Read())
-        {
-            list.Add(ReadTask(r));
+            list.Add(read(r));
         }
 
         return list;

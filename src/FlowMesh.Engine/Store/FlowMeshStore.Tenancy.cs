@@ -15,14 +15,7 @@ public sealed partial class FlowMeshStore
     public IReadOnlyList<TenantRow> ListTenants()
     {
         using var cmd = Command("SELECT id, created_at, is_system, max_running_tasks, max_gpus FROM tenants ORDER BY id");
-        using var r = cmd.ExecuteReader();
-        var list = new List<TenantRow>();
-        while (r.Read())
-        {
-            list.Add(new TenantRow(r.GetString(0), Time(r, 1)!.Value, I64(r, 2) != 0, I32(r, 3), I32(r, 4)));
-        }
-
-        return list;
+        return ReadAll(cmd, r => new TenantRow(r.GetString(0), Time(r, 1)!.Value, I64(r, 2) != 0, I32(r, 3), I32(r, 4)));
     }
 
     public ApiKeyRow? GetApiKey(string id)
@@ -49,26 +42,10 @@ public sealed partial class FlowMeshStore
         using var cmd = Command("SELECT workflow_id, task, attempt, tenant_id, node_id, state, gpus, started_at, finished_at, duration_ms, gpu_seconds FROM usage WHERE tenant_id = @tenant ORDER BY finished_at DESC LIMIT @limit");
         cmd.Add("@tenant", tenantId);
         cmd.Add("@limit", limit);
-        using var r = cmd.ExecuteReader();
-        var list = new List<UsageRow>();
-        while (r.Read())
-        {
-            list.Add(new UsageRow(r.GetString(0), r.GetString(1), I32(r, 2), r.GetString(3), r.GetString(4), r.GetString(5), I32(r, 6),
+        return ReadAll(cmd, r => new UsageRow(r.GetString(0), r.GetString(1), I32(r, 2), r.GetString(3), r.GetString(4), r.GetString(5), I32(r, 6),
                 Time(r, 7)!.Value, Time(r, 8)!.Value, I64(r, 9), r.GetDouble(10)));
-        }
-
-        return list;
     }
 
-    private static IReadOnlyList<ApiKeyRow> ReadKeys(DbCommand cmd)
-    {
-        using var r = cmd.ExecuteReader();
-        var list = new List<ApiKeyRow>();
-        while (r.Read())
-        {
-            list.Add(new ApiKeyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r, 5)!.Value, Time(r, 6)));
-        }
-
-        return list;
-    }
+    private static IReadOnlyList<ApiKeyRow> ReadKeys(DbCommand cmd) => ReadAll(cmd, r =>
+        new ApiKeyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r, 5)!.Value, Time(r, 6)));
 }
