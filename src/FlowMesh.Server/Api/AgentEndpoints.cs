@@ -77,7 +77,8 @@ internal static class AgentEndpoints
         string taskName;
         using (var store = stores.Open())
         {
-            taskName = store.GetTasks(workflowId).FirstOrDefault(t => t.Index == index)?.Name ?? throw ApiException.NotFound("task", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // One row, not the whole workflow: a workflow of thousands of tasks uploads thousands of files.
+            taskName = store.GetTask(workflowId, index)?.Name ?? throw ApiException.NotFound("task", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var target = ResultEndpoints.PathInResults(options, workflowId, taskName, path)
