@@ -86,7 +86,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         var (state, tasks) = await h.RunAsync($$"""
             spec:
               taskType: python
-              timeoutSeconds: 3
+              timeoutSeconds: 10
               code: |
                 import subprocess, time
                 def main(inputs):
@@ -97,7 +97,7 @@ public sealed class EngineTests(ITestOutputHelper output)
                         time.sleep(0.05)
             """);
         Assert.Equal(WorkflowState.Failed, state);
-        Assert.Contains("timed out after 3s", tasks[0].Error);
+        Assert.Contains("timed out after 10s", tasks[0].Error);
         var pid = int.Parse(File.ReadAllText(pidFile), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal),
             $"the task's child process {pid} outlived the timeout");
