@@ -35,7 +35,13 @@ internal sealed class CliChildProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Forward(e.Data, onLine);
         if (onExit is not null)
         {
-            _process.Exited += (_, _) => onExit();
+            _process.Exited += (_, _) =>
+            {
+                // Exited can be raised before the last lines were handed over: wait for both streams to end first, so
+                // whoever reads the output on exit sees all of it (the error a process dies with is its last line).
+                _process.WaitForExit();
+                onExit();
+            };
         }
 
         _process.Start();
