@@ -59,6 +59,9 @@ internal sealed partial class RemoteNodeAgent
             outcome = ExecutionOutcome.Failure($"could not write results: {ex.Message}");
         }
 
+        // Take what is still buffered before the channel closes: a batch timer firing after that could not queue its
+        // lines any more, and they would be lost. They go with the final report instead.
+        var tail = log.Drain();
         lines.Writer.TryComplete();
         await Quiet(sender).ConfigureAwait(false);
         try
@@ -82,7 +85,7 @@ internal sealed partial class RemoteNodeAgent
                 }
             }
 
-            var accepted = await ReportEndAsync(lease, new TaskReport(item.Attempt, true, outcome.Succeeded, outcome.Result, outcome.Error, log.Drain()), cancellationToken)
+            var accepted = await ReportEndAsync(lease, new TaskReport(item.Attempt, true, outcome.Succeeded, outcome.Result, outcome.Error, tail), cancellationToken)
                 .ConfigureAwait(false);
             say($"{item.WorkflowId}/{item.TaskName} attempt {item.Attempt} {(outcome.Succeeded ? "succeeded" : "failed")}{(accepted ? string.Empty : " (report refused: the lease had passed on)")}");
         }
