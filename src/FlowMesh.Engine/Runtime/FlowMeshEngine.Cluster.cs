@@ -21,7 +21,10 @@ public sealed partial class FlowMeshEngine
     private const int MaxNotifyPayload = 7000;
     private readonly List<(string NodeId, long Epoch, WorkBatch Batch)> _outbox = [];
 
-    /// <summary>Stops a task on a remote node: at once on a local link, or through the store in cluster mode.</summary>
+    /// <summary>
+    /// Stops a task on a remote node once this turn commits: through the node's link, or in cluster mode through the
+    /// store in the same transaction. Either way a node never hears of a decision that did not commit.
+    /// </summary>
     private void CancelOnNode(string nodeId, TaskLease lease)
     {
         if (!_links.TryGetValue(nodeId, out var link))
@@ -31,7 +34,7 @@ public sealed partial class FlowMeshEngine
 
         if (_options.ClusterTerm is null)
         {
-            link.Cancel(lease);
+            _afterCommit.Add(() => link.Cancel(lease));
         }
         else
         {

@@ -103,15 +103,7 @@ public sealed partial class FlowMeshStore
     }
 
     /// <summary>True while <paramref name="nodeId"/> runs attempt <paramref name="attempt"/> of the task (it holds the lease).</summary>
-    public bool HoldsLease(string nodeId, string workflowId, int index, int attempt)
-    {
-        using var cmd = Command("SELECT COUNT(*) FROM tasks WHERE workflow_id = @wf AND idx = @idx AND attempt = @attempt AND node_id = @node AND state = 'Running'");
-        cmd.Add("@wf", workflowId);
-        cmd.Add("@idx", index);
-        cmd.Add("@attempt", attempt);
-        cmd.Add("@node", nodeId);
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
-    }
+    public bool HoldsLease(string nodeId, string workflowId, int index, int attempt) => GetTask(workflowId, index)?.IsHeldBy(nodeId, attempt) == true;
 
     public string? GetTaskResult(string workflowId, int index)
     {

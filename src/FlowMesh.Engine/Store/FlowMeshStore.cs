@@ -104,6 +104,13 @@ public sealed partial class FlowMeshStore : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
+    /// <summary>
+    /// True when nothing was committed and the same request may succeed shortly: the database is unreachable, or this
+    /// replica's leadership ended under the transaction (directly or as the cause the engine's loop reports).
+    /// </summary>
+    public static bool IsTransient(Exception ex) =>
+        IsUnavailable(ex) || ex is LeadershipLostException || ex.InnerException is LeadershipLostException;
+
     /// <summary>True for the errors that mean the database could not be reached or dropped the connection.</summary>
     public static bool IsUnavailable(Exception ex) =>
         ex is NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException }

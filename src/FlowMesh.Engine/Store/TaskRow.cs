@@ -18,4 +18,8 @@ public sealed record TaskRow(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? Waiting = null,
-    string? Gpus = null);
+    string? Gpus = null)
+{
+    /// <summary>True while <paramref name="nodeId"/> runs attempt <paramref name="attempt"/> of this task (it holds the lease).</summary>
+    public bool IsHeldBy(string nodeId, int attempt) => State == "Running" && Attempt == attempt && NodeId == nodeId;
+}

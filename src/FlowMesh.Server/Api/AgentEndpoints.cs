@@ -1,4 +1,5 @@
 using FlowMesh.Engine.Agent.Protocol;
+using FlowMesh.Engine.Store;
 using FlowMesh.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,7 @@ internal static class AgentEndpoints
         g.MapGet("/{nodeId}/work", WorkAsync).RequiresNodeAgent("agent");
         g.MapPost("/{nodeId}/tasks/{workflowId}/{index}/report", ReportAsync).RequiresNodeAgent("agent");
         g.MapPut("/{nodeId}/tasks/{workflowId}/{index}/files/{**path}", UploadAsync).RequiresNodeAgent("agent");
-        g.MapGet("/{nodeId}/tasks/{workflowId}/{index}/inputs/{stage}/{**path}", InputAsync).RequiresNodeAgent("agent");
+        g.MapGet("/{nodeId}/tasks/{workflowId}/{index}/inputs/{stage}/{**path}", Input).RequiresNodeAgent("agent");
         g.MapPost("/{nodeId}/leave", LeaveAsync).RequiresNodeAgent("agent");
     }
 
@@ -66,20 +67,26 @@ internal static class AgentEndpoints
     }
 
     /// <summary>Stores one file of a task's results directory, after checking the node still holds the attempt's lease.</summary>
-    private static async Task<IResult> UploadAsync(HttpContext http, IEngineGateway engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
+    /// <remarks>
+    /// The lease is read from the task's row: the engine commits a lease before the node can hear of it and revokes it
+    /// in the commit that requeues the task, so the row answers as the engine would, without a turn of its loop per file.
+    /// One row, not the whole workflow: a workflow of thousands of tasks uploads thousands of files.
+    /// </remarks>
+    private static async Task<IResult> UploadAsync(HttpContext http, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
         string path, int attempt)
     {
-        if (!HoldsLease(stores, nodeId, workflowId, index, attempt))
+        TaskRow? task;
+        using (var store = stores.Open())
+        {
+            task = store.GetTask(workflowId, index);
+        }
+
+        if (task?.IsHeldBy(nodeId, attempt) != true)
         {
             throw StaleLease(nodeId, workflowId, index, attempt);
         }
 
-        string taskName;
-        using (var store = stores.Open())
-        {
-            // One row, not the whole workflow: a workflow of thousands of tasks uploads thousands of files.
-            taskName = store.GetTask(workflowId, index)?.Name ?? throw ApiException.NotFound("task", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        var taskName = task.Name;
 
         var target = ResultEndpoints.PathInResults(options, workflowId, taskName, path)
             ?? throw new ApiException(400, "invalid_path", $"'{path}' is outside the task's results directory", "path");
@@ -106,16 +113,14 @@ internal static class AgentEndpoints
     /// A file from the results of an upstream stage of the task the node holds (a checkpoint archive the task resumes
     /// from): only while the lease is held, only from the task's ancestors, never outside their results directories.
     /// </summary>
-    private static async Task<IResult> InputAsync(HttpContext http, IEngineGateway engine, ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index,
-        string stage, string path, int attempt)
+    private static IResult Input(ServerOptions options, StoreAccess stores, string nodeId, string workflowId, int index, string stage, string path, int attempt)
     {
-        if (!HoldsLease(stores, nodeId, workflowId, index, attempt))
+        using var store = stores.Open();
+        var tasks = store.GetTasks(workflowId);
+        if (index < 0 || index >= tasks.Count || !tasks[index].IsHeldBy(nodeId, attempt))
         {
             throw StaleLease(nodeId, workflowId, index, attempt);
         }
-
-        using var store = stores.Open();
-        var tasks = store.GetTasks(workflowId);
         var ancestors = new HashSet<int>();
         var pending = new Stack<int>([index]);
         while (pending.TryPop(out var current))
@@ -136,16 +141,6 @@ internal static class AgentEndpoints
         }
 
         return Results.File(file, "application/octet-stream", enableRangeProcessing: false);
-    }
-
-    /// <summary>
-    /// Read from the store: the engine commits a lease before the node can hear of it and revokes it in the commit that
-    /// requeues the task, so the row answers as the engine would, without a turn of its loop per file.
-    /// </summary>
-    private static bool HoldsLease(StoreAccess stores, string nodeId, string workflowId, int index, int attempt)
-    {
-        using var store = stores.Open();
-        return store.HoldsLease(nodeId, workflowId, index, attempt);
     }
 
     private static async Task<IResult> LeaveAsync(HttpContext http, IEngineGateway engine, string nodeId, LeaveRequest request)

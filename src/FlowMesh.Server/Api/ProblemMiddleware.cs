@@ -34,7 +34,7 @@ internal sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMid
             var code = ex.StatusCode == 413 ? "payload_too_large" : "bad_request";
             await Problems.WriteAsync(context, new ApiException(ex.StatusCode, code, ex.Message)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Engine.Store.FlowMeshStore.IsUnavailable(ex) || ex is Engine.Store.LeadershipLostException)
+        catch (Exception ex) when (Engine.Store.FlowMeshStore.IsTransient(ex))
         {
             // The database is down or was lost mid-request: nothing was acknowledged, so the client may retry.
             Engine.Store.FlowMeshStore.ResetConnections();

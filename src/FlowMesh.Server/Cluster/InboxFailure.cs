@@ -11,8 +11,7 @@ internal static class InboxFailure
 {
     public static (string Failure, int Status) Encode(Exception ex) => ex switch
     {
-        _ when Engine.Store.FlowMeshStore.IsUnavailable(ex) || ex is Engine.Store.LeadershipLostException || ex.InnerException is Engine.Store.LeadershipLostException
-            => ($"unavailable:{ex.Message}", 503),
+        _ when Engine.Store.FlowMeshStore.IsTransient(ex) => ($"unavailable:{ex.Message}", 503),
         KeyNotFoundException => ($"not_found:{ex.Message}", 404),
         StaleEpochException => ($"stale_epoch:{ex.Message}", 409),
         ArgumentException => ($"invalid:{ex.Message}", 400),
