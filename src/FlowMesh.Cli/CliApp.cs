@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlowMesh.Engine.Runtime;
+using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Cli;
 
@@ -10,6 +11,16 @@ internal static class CliApp
     {
         Description = "Where FlowMesh keeps its store, results and logs (default: FLOWMESH_DATA_DIR, else ~/.local/share/flowmesh)",
         Recursive = true,
+    };
+
+    public static Option<CommitDurability> DurabilityOption { get; } = new("--durability")
+    {
+        Description = "What a commit of the SQLite store survives: fsync (a power cut too; default) or process (a kill -9 of the process only, faster where fsync is slow)",
+        Recursive = true,
+        DefaultValueFactory = _ => Enum.TryParse<CommitDurability>(Environment.GetEnvironmentVariable("FLOWMESH_DURABILITY"), ignoreCase: true, out var d) ? d : CommitDurability.Fsync,
+        CustomParser = result => result.Tokens.Count == 1 && Enum.TryParse<CommitDurability>(result.Tokens[0].Value, ignoreCase: true, out var d) && Enum.IsDefined(d)
+            ? d
+            : ParseError(result),
     };
 
     public static RootCommand Build()
@@ -28,6 +39,7 @@ internal static class CliApp
               flowmesh workflow submit f.yaml -w     submit to a server and watch it (--server, --token)
             """);
         root.Options.Add(DataDirOption);
+        root.Options.Add(DurabilityOption);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
@@ -46,6 +58,12 @@ internal static class CliApp
         root.Subcommands.Add(Remote.AdminCommands.Tenant());
         root.Subcommands.Add(Remote.AdminCommands.Token());
         return root;
+    }
+
+    private static CommitDurability ParseError(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--durability must be fsync or process, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+        return CommitDurability.Fsync;
     }
 
     public static string DataDir(ParseResult result) =>

@@ -8,9 +8,9 @@ namespace FlowMesh.Cli;
 /// <summary>Runs one workflow to its end in this process, with progress on the way and a results table at the end.</summary>
 internal static class Driver
 {
-    public static async Task<int> RunAsync(string dataDir, bool plain, Func<FlowMeshEngine, Task<string>> start, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string dataDir, CommitDurability durability, bool plain, Func<FlowMeshEngine, Task<string>> start, CancellationToken cancellationToken)
     {
-        var options = new EngineOptions { DataDirectory = dataDir };
+        var options = new EngineOptions { DataDirectory = dataDir, Durability = durability };
         await using var engine = new FlowMeshEngine(options, TimeProvider.System);
         try
         {

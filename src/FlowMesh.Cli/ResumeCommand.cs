@@ -10,7 +10,7 @@ internal static class ResumeCommand
         var plain = new Option<bool>("--plain") { Description = "Print one line per task event instead of the live view" };
         var command = new Command("resume", "Finish a workflow whose `flowmesh run` was interrupted: finished tasks are kept, interrupted ones run again") { id, plain };
         command.SetAction(async (result, cancellationToken) =>
-            await Driver.RunAsync(CliApp.DataDir(result), result.GetValue(plain), engine => engine.ResumeAsync(result.GetValue(id)!, cancellationToken), cancellationToken).ConfigureAwait(false));
+            await Driver.RunAsync(CliApp.DataDir(result), result.GetValue(CliApp.DurabilityOption), result.GetValue(plain), engine => engine.ResumeAsync(result.GetValue(id)!, cancellationToken), cancellationToken).ConfigureAwait(false));
         return command;
     }
 }

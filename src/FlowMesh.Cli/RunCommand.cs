@@ -31,7 +31,7 @@ internal static class RunCommand
                 return 2;
             }
 
-            return await Driver.RunAsync(CliApp.DataDir(result), result.GetValue(plain), engine => engine.SubmitAsync(parsed.Workflow!, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Driver.RunAsync(CliApp.DataDir(result), result.GetValue(CliApp.DurabilityOption), result.GetValue(plain), engine => engine.SubmitAsync(parsed.Workflow!, cancellationToken), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

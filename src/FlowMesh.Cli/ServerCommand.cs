@@ -44,6 +44,7 @@ internal static class ServerCommand
                 LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease)),
                 UnplaceableTimeout = TimeSpan.FromSeconds(result.GetValue(unplaceable)),
                 Retention = TimeSpan.FromDays(result.GetValue(retention)),
+                Durability = result.GetValue(CliApp.DurabilityOption),
             };
             if (result.GetValue(store) is { } connection)
             {

@@ -61,6 +61,7 @@ public static class ServerServiceCollectionExtensions
     {
         DataDirectory = options.DataDirectory,
         Store = options.StoreLocation,
+        Durability = options.Durability,
         StartCordoned = !options.RunLocalNode,
         UnplaceableTimeout = options.UnplaceableTimeout,
         LeaseDuration = options.LeaseDuration,

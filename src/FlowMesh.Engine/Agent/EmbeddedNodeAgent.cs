@@ -72,7 +72,7 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
 
         try
         {
-            await TaskOutputs.WriteAsync(request, outcome, log.All, cancellationToken).ConfigureAwait(false);
+            TaskOutputs.Write(request, outcome, log.All);
         }
         catch (IOException ex)
         {

@@ -47,7 +47,7 @@ internal sealed partial class RemoteNodeAgent
         try
         {
             outcome = await TaskOutputs.ExecuteAsync(_byType, request, log, cancellationToken).ConfigureAwait(false);
-            await TaskOutputs.WriteAsync(request, outcome, log.All, cancellationToken).ConfigureAwait(false);
+            TaskOutputs.Write(request, outcome, log.All);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

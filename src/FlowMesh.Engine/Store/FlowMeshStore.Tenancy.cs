@@ -25,6 +25,17 @@ public sealed partial class FlowMeshStore
         return ReadKeys(cmd).FirstOrDefault();
     }
 
+    /// <summary>A key and whether its tenant is the system tenant, in one round trip: what every request's authentication needs.</summary>
+    public (ApiKeyRow Key, bool SystemTenant)? GetApiKeyAndTenant(string id)
+    {
+        using var cmd = Command("SELECT k.id, k.tenant_id, k.name, k.role, k.hash, k.created_at, k.revoked_at, t.is_system FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = @id");
+        cmd.Add("@id", id);
+        using var r = cmd.ExecuteReader();
+        return r.Read()
+            ? (new ApiKeyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r, 5)!.Value, Time(r, 6)), I64(r, 7) != 0)
+            : null;
+    }
+
     public IReadOnlyList<ApiKeyRow> ListApiKeys(string? tenantId)
     {
         using var cmd = Command("SELECT id, tenant_id, name, role, hash, created_at, revoked_at FROM api_keys"

@@ -18,6 +18,7 @@ public sealed partial class FlowMeshStore : IDisposable
     // Serialises schema migrations of replicas that start together.
     private const long MigrationLockKey = 0x466C6F774D657368;
     private readonly DbConnection _connection;
+    private StoreTransaction? _active;
 
     private FlowMeshStore(DbConnection connection, StoreLocation location)
     {
@@ -41,7 +42,8 @@ public sealed partial class FlowMeshStore : IDisposable
         {
             if (connection is SqliteConnection)
             {
-                Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
+                var synchronous = location.Durability == CommitDurability.Process ? "NORMAL" : "FULL";
+                Execute(connection, $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
             }
 
             using var tx = connection.BeginTransaction();
@@ -93,7 +95,13 @@ public sealed partial class FlowMeshStore : IDisposable
         return new FlowMeshStore(Connect(location, pooling: true, create: false), location);
     }
 
-    public StoreTransaction Begin() => new(_connection, _connection.BeginTransaction(), IsPostgres);
+    public StoreTransaction Begin()
+    {
+        var tx = new StoreTransaction(_connection, _connection.BeginTransaction(), IsPostgres);
+        _active = tx;
+        tx.OnFinished = () => _active = null;
+        return tx;
+    }
 
     /// <summary>True when the store answers a query: what /readyz reports.</summary>
     public bool Ping()
@@ -133,6 +141,8 @@ public sealed partial class FlowMeshStore : IDisposable
 
     internal DbCommand Command(string sql)
     {
+        // A read inside an open transaction must see its queued writes (PostgreSQL sends them in batches).
+        _active?.Flush();
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         return cmd;

@@ -8,6 +8,9 @@ public sealed record StoreLocation(StoreBackend Backend, string Target)
     /// <summary>The environment variable a server reads when <c>--store</c> is not given.</summary>
     public const string EnvironmentVariable = "FLOWMESH_STORE";
 
+    /// <summary>What a SQLite commit survives (<see cref="CommitDurability.Fsync"/> by default). PostgreSQL keeps its own settings.</summary>
+    public CommitDurability Durability { get; init; } = CommitDurability.Fsync;
+
     public static StoreLocation Sqlite(string dataDirectory) => new(StoreBackend.Sqlite, dataDirectory);
 
     public static StoreLocation Postgres(string connectionString) => new(StoreBackend.Postgres, connectionString);

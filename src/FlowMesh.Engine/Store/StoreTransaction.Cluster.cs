@@ -8,6 +8,7 @@ public sealed partial class StoreTransaction
     /// </summary>
     public void Fence(long term)
     {
+        Flush();
         using var cmd = Command("SELECT term FROM cluster_leader WHERE id = 1 FOR SHARE");
         var current = cmd.ExecuteScalar();
         if (current is null || Convert.ToInt64(current, System.Globalization.CultureInfo.InvariantCulture) != term)
@@ -23,8 +24,7 @@ public sealed partial class StoreTransaction
         cmd.Add("@node", nodeId);
         cmd.Add("@epoch", epoch);
         cmd.Add("@body", body);
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     /// <summary>A PostgreSQL notification, delivered to listeners when (and only if) this transaction commits.</summary>
@@ -33,6 +33,6 @@ public sealed partial class StoreTransaction
         using var cmd = Command("SELECT pg_notify(@channel, @payload)");
         cmd.Add("@channel", channel);
         cmd.Add("@payload", payload);
-        cmd.ExecuteNonQuery();
+        Write(cmd);
     }
 }

@@ -12,8 +12,7 @@ public sealed partial class StoreTransaction
         cmd.Add("@reason", (object?)reason ?? DBNull.Value);
         cmd.Add("@wf", workflowId);
         cmd.Add("@idx", index);
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     public void InsertUsage(UsageRow u)
@@ -30,8 +29,7 @@ public sealed partial class StoreTransaction
         cmd.Add("@end", Iso(u.FinishedAt));
         cmd.Add("@ms", u.DurationMs);
         cmd.Add("@gs", u.GpuSeconds);
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     /// <summary>Creates a tenant; false when the id is taken.</summary>
@@ -43,6 +41,7 @@ public sealed partial class StoreTransaction
         cmd.Add("@sys", t.IsSystem ? 1 : 0);
         cmd.Add("@tasks", t.MaxRunningTasks);
         cmd.Add("@gpus", t.MaxGpus);
+        Flush();
         Writes++;
         return cmd.ExecuteNonQuery() == 1;
     }
@@ -56,8 +55,7 @@ public sealed partial class StoreTransaction
         cmd.Add("@role", k.Role);
         cmd.Add("@hash", k.Hash);
         cmd.Add("@at", Iso(k.CreatedAt));
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     /// <summary>Revokes a key; false when it does not exist or was already revoked.</summary>
@@ -66,6 +64,7 @@ public sealed partial class StoreTransaction
         using var cmd = Command("UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
         cmd.Add("@id", id);
         cmd.Add("@at", Iso(at));
+        Flush();
         Writes++;
         return cmd.ExecuteNonQuery() == 1;
     }

@@ -5,7 +5,9 @@ namespace FlowMesh.Engine.Store;
 
 /// <summary>
 /// One atomic step (or a group of them: the engine commits every transition of a loop turn together). Updates carry
-/// the version they expect and throw <see cref="StaleVersionException"/> when the row moved on.
+/// the version they expect and throw <see cref="StaleVersionException"/> when the row moved on: at once on SQLite, and on
+/// PostgreSQL (where a turn's writes go in batches) when the batch is sent, at the latest by <see cref="Commit"/>, which
+/// then commits nothing.
 /// </summary>
 public sealed partial class StoreTransaction(DbConnection connection, DbTransaction transaction, bool postgres) : IDisposable
 {
@@ -29,8 +31,7 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         cmd.Add("@count", w.TaskCount);
         cmd.Add("@tenant", w.Tenant);
         cmd.Add("@submitter", (object?)w.Submitter ?? DBNull.Value);
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     public void InsertTask(TaskRow t)
@@ -46,8 +47,7 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         cmd.Add("@deps", t.Deps);
         cmd.Add("@res", t.Resources);
         cmd.Add("@attempt", t.Attempt);
-        cmd.ExecuteNonQuery();
-        Writes++;
+        Write(cmd);
     }
 
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
@@ -67,12 +67,7 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         p[8].Value = index;
         p[9].Value = expectedVersion;
         p[10].Value = update.Gpus is { } gpus ? System.Text.Json.JsonSerializer.Serialize(gpus) : DBNull.Value;
-        if (_updateTask.ExecuteNonQuery() != 1)
-        {
-            throw new StaleVersionException("task", $"{workflowId}/{index}", expectedVersion);
-        }
-
-        Writes++;
+        Write(_updateTask, ("task", $"{workflowId}/{index}", expectedVersion));
     }
 
     public void UpdateWorkflow(string id, long expectedVersion, string state, string? ownerNode, string? error, DateTimeOffset? finishedAt)
@@ -84,12 +79,7 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         cmd.Add("@finished", finishedAt is { } f ? Iso(f) : DBNull.Value);
         cmd.Add("@id", id);
         cmd.Add("@expected", expectedVersion);
-        if (cmd.ExecuteNonQuery() != 1)
-        {
-            throw new StaleVersionException("workflow", id, expectedVersion);
-        }
-
-        Writes++;
+        Write(cmd, ("workflow", id, expectedVersion));
     }
 
     public void AppendEvent(EventRow e)
@@ -103,8 +93,7 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         p[3].Value = e.Kind;
         p[4].Value = (object?)e.Task ?? DBNull.Value;
         p[5].Value = e.Data;
-        _insertEvent.ExecuteNonQuery();
-        Writes++;
+        Write(_insertEvent);
     }
 
     /// <summary>Registers or refreshes a node; <paramref name="expectedVersion"/> of -1 means "insert".</summary>
@@ -123,21 +112,22 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         cmd.Add("@cordoned", n.Cordoned ? 1 : 0);
         cmd.Add("@epoch", n.Epoch);
         cmd.Add("@expected", expectedVersion);
-        if (cmd.ExecuteNonQuery() != 1)
-        {
-            throw new StaleVersionException("node", n.Id, expectedVersion);
-        }
-
-        Writes++;
+        Write(cmd, ("node", n.Id, expectedVersion));
     }
 
-    public void Commit() => transaction.Commit();
+    public void Commit()
+    {
+        Flush();
+        transaction.Commit();
+    }
 
     public void Dispose()
     {
+        _batch?.Dispose();
         _updateTask?.Dispose();
         _insertEvent?.Dispose();
         transaction.Dispose();
+        OnFinished?.Invoke();
     }
 
     internal static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

@@ -20,31 +20,40 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
     public EngineCounters? Counters => coordinator.Engine?.Counters;
 
     public Task<string> SubmitAsync(WorkflowDefinition definition, string tenant, string? submitter, CancellationToken cancellationToken) =>
-        SendAsync<string>(InboxKind.Submit, new InboxCommand(Definition: definition, Tenant: tenant, Submitter: submitter), cancellationToken);
+        SendAsync<string>(InboxKind.Submit, new InboxCommand(Definition: definition, Tenant: tenant, Submitter: submitter),
+            e => e.SubmitAsync(definition, tenant, submitter, cancellationToken), cancellationToken);
 
     public Task<string> CancelAsync(string workflowId, string reason, CancellationToken cancellationToken) =>
-        SendAsync<string>(InboxKind.Cancel, new InboxCommand(WorkflowId: workflowId, Reason: reason), cancellationToken);
+        SendAsync<string>(InboxKind.Cancel, new InboxCommand(WorkflowId: workflowId, Reason: reason),
+            e => e.CancelAsync(workflowId, reason, cancellationToken), cancellationToken);
 
     public Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken) =>
-        SendAsync<int>(InboxKind.Retry, new InboxCommand(WorkflowId: workflowId), cancellationToken);
+        SendAsync<int>(InboxKind.Retry, new InboxCommand(WorkflowId: workflowId),
+            e => e.RetryAsync(workflowId, cancellationToken), cancellationToken);
 
     public Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken) =>
-        SendAsync<string>(InboxKind.Stop, new InboxCommand(WorkflowId: workflowId, Task: task, Reason: reason), cancellationToken);
+        SendAsync<string>(InboxKind.Stop, new InboxCommand(WorkflowId: workflowId, Task: task, Reason: reason),
+            e => e.StopTaskAsync(workflowId, task, reason, cancellationToken), cancellationToken);
 
     public Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken) =>
-        SendAsync<bool>(InboxKind.Cordon, new InboxCommand(NodeId: nodeId, Cordoned: cordoned), cancellationToken);
+        SendAsync<bool>(InboxKind.Cordon, new InboxCommand(NodeId: nodeId, Cordoned: cordoned),
+            e => e.CordonAsync(nodeId, cordoned, cancellationToken), cancellationToken);
 
     public Task<NodeWelcome> RegisterNodeAsync(NodeRegistration registration, CancellationToken cancellationToken) =>
-        SendAsync<NodeWelcome>(InboxKind.Register, new InboxCommand(Registration: registration), cancellationToken);
+        SendAsync<NodeWelcome>(InboxKind.Register, new InboxCommand(Registration: registration),
+            e => e.RegisterNodeAsync(registration, cancellationToken), cancellationToken);
 
     public Task<HeartbeatReply> HeartbeatAsync(string nodeId, Heartbeat beat, CancellationToken cancellationToken) =>
-        SendAsync<HeartbeatReply>(InboxKind.Heartbeat, new InboxCommand(NodeId: nodeId, Beat: beat), cancellationToken);
+        SendAsync<HeartbeatReply>(InboxKind.Heartbeat, new InboxCommand(NodeId: nodeId, Beat: beat),
+            e => e.HeartbeatAsync(nodeId, beat, cancellationToken), cancellationToken);
 
     public Task<bool> ReportAsync(string nodeId, string workflowId, int index, TaskReport report, CancellationToken cancellationToken) =>
-        SendAsync<bool>(InboxKind.Report, new InboxCommand(NodeId: nodeId, WorkflowId: workflowId, Index: index, Report: report), cancellationToken);
+        SendAsync<bool>(InboxKind.Report, new InboxCommand(NodeId: nodeId, WorkflowId: workflowId, Index: index, Report: report),
+            e => e.ReportAsync(nodeId, workflowId, index, report, cancellationToken), cancellationToken);
 
     public Task<bool> LeaveNodeAsync(string nodeId, LeaveRequest request, CancellationToken cancellationToken) =>
-        SendAsync<bool>(InboxKind.Leave, new InboxCommand(NodeId: nodeId, Leave: request), cancellationToken);
+        SendAsync<bool>(InboxKind.Leave, new InboxCommand(NodeId: nodeId, Leave: request),
+            e => e.LeaveNodeAsync(nodeId, request, cancellationToken), cancellationToken);
 
     public async Task<WorkBatch> TakeWorkAsync(string nodeId, long epoch, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -82,8 +91,13 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
         }
     }
 
-    private async Task<T> SendAsync<T>(string kind, InboxCommand command, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(string kind, InboxCommand command, Func<FlowMeshEngine, Task<T>> direct, CancellationToken cancellationToken)
     {
+        if (coordinator.Engine is { } engine && !engine.Completion.IsCompleted)
+        {
+            return await DirectAsync(kind, engine, direct).ConfigureAwait(false);
+        }
+
         long id;
         using (var store = stores.Open())
         {
@@ -141,4 +155,49 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
             notifications.ForgetAnswer(id);
         }
     }
+
+    /// <summary>
+    /// This replica leads: its own engine takes the command without the inbox's round trips (post, claim, answer, two
+    /// notifications), with the answers the inbox would give. If the engine stops under it (leadership lost, store
+    /// failed), the command may or may not have been applied, as when a leader dies holding an inbox row.
+    /// </summary>
+    private static async Task<T> DirectAsync<T>(string kind, FlowMeshEngine engine, Func<FlowMeshEngine, Task<T>> direct)
+    {
+        Task<T> call;
+        try
+        {
+            call = direct(engine);
+            await Task.WhenAny(call, engine.Completion).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw LeaderChanged(kind);
+        }
+
+        if (!call.IsCompleted)
+        {
+            throw LeaderChanged(kind);
+        }
+
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ApiException)
+        {
+            if (ex is Engine.Store.LeadershipLostException || engine.Completion.IsCompleted)
+            {
+                throw LeaderChanged(kind);
+            }
+
+            var (failure, status) = InboxFailure.Encode(ex);
+            throw InboxFailure.Decode(failure, status);
+        }
+    }
+
+    private static ApiException LeaderChanged(string kind) =>
+        new(503, "leader_changed", $"this replica stopped leading before it answered this {kind}; it may or may not have been applied, so check before retrying")
+        {
+            RetryAfter = TimeSpan.FromSeconds(1),
+        };
 }

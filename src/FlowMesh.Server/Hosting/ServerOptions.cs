@@ -47,8 +47,11 @@ public sealed class ServerOptions
     /// </summary>
     public string? Store { get; set; } = Environment.GetEnvironmentVariable(StoreLocation.EnvironmentVariable);
 
+    /// <summary>What a commit of the SQLite store survives (see <see cref="CommitDurability"/>). Default: fsync every commit.</summary>
+    public CommitDurability Durability { get; set; } = CommitDurability.Fsync;
+
     /// <summary>The store this server uses.</summary>
-    public StoreLocation StoreLocation => StoreLocation.Resolve(Store, DataDirectory);
+    public StoreLocation StoreLocation => StoreLocation.Resolve(Store, DataDirectory) with { Durability = Durability };
 
     /// <summary>True when the store is PostgreSQL: replicas elect a leader and hand it commands through the store.</summary>
     public bool Clustered => StoreLocation.Backend == StoreBackend.Postgres;

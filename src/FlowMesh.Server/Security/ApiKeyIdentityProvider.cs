@@ -14,11 +14,11 @@ internal sealed class ApiKeyIdentityProvider(StoreAccess stores) : IIdentityProv
         }
 
         using var store = stores.Open();
-        if (store.GetApiKey(id) is not { RevokedAt: null } key || !ApiKeys.Matches(secret, key.Hash) || store.GetTenant(key.TenantId) is not { } tenant)
+        if (store.GetApiKeyAndTenant(id) is not ({ RevokedAt: null } key, var system) || !ApiKeys.Matches(secret, key.Hash))
         {
             return ValueTask.FromResult<FlowMeshPrincipal?>(null);
         }
 
-        return ValueTask.FromResult<FlowMeshPrincipal?>(new FlowMeshPrincipal(tenant.Id, key.Role, key.Id, tenant.IsSystem && key.Role == Roles.Admin));
+        return ValueTask.FromResult<FlowMeshPrincipal?>(new FlowMeshPrincipal(key.TenantId, key.Role, key.Id, system && key.Role == Roles.Admin));
     }
 }

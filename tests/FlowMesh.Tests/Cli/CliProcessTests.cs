@@ -44,6 +44,16 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_BadDurability_ExitsTwoNamingTheChoices()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("ok.yaml", "spec:\n  taskType: echo\n  data: {type: list, items: [a]}\n");
+        var (code, _, stderr) = await RunAsync(dir.Path, "run", "--durability", "sometimes", file);
+        Assert.Equal(2, code);
+        Assert.Contains("--durability must be fsync or process, not 'sometimes'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_FailingTask_ExitsNonZeroWithTheTaskError()
     {
         using var dir = new TempDir();
@@ -53,8 +63,10 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
         Assert.Contains("RuntimeError: no luck", stderr);
     }
 
-    [Fact]
-    public async Task Run_KilledMidWorkflow_ResumeFinishesWithoutRerunningFinishedTasks()
+    [Theory]
+    [InlineData("fsync")]
+    [InlineData("process")]
+    public async Task Run_KilledMidWorkflow_ResumeFinishesWithoutRerunningFinishedTasks(string durability)
     {
         using var dir = new TempDir();
         var marks = Path.Combine(dir.Path, "marks");
@@ -89,7 +101,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
                       items: ["${gate.value}"]
             """);
         var data = Path.Combine(dir.Path, "data");
-        using var run = Start(data, "run", "--plain", file);
+        using var run = Start(data, "run", "--plain", "--durability", durability, file);
         var id = await ReadUntilAsync(run, WorkflowId(), TimeSpan.FromMinutes(2));
 
         // Barrier: the gate task has started (it marked its file) and is blocked; kill the runner outright.
@@ -99,7 +111,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
         Assert.Equal(137, run.ExitCode);
 
         await File.WriteAllTextAsync(Path.Combine(marks, "go"), "go");
-        var (code, stdout, stderr) = await RunAsync(data, "resume", id);
+        var (code, stdout, stderr) = await RunAsync(data, "resume", id, "--durability", durability);
         output.WriteLine(stdout + stderr);
         Assert.Equal(0, code);
         Assert.Single(File.ReadAllLines(Path.Combine(marks, "first")));

@@ -61,14 +61,23 @@ public abstract class StoreContract
             {
                 tx.UpdateTask("wf-1", 0, 1, new TaskUpdate("Ready", 1, null, null, null, null, null));
                 tx.AppendEvent(new EventRow("wf-1", 1, T0, "task.state", "t0", "{}"));
-                Assert.Throws<StaleVersionException>(() => tx.UpdateTask("wf-1", 0, 1, new TaskUpdate("Running", 1, "n", null, null, null, null)));
+                // A write may be queued (PostgreSQL batches a turn's writes): the refusal comes by the commit at the latest.
+                Assert.Throws<StaleVersionException>(() =>
+                {
+                    tx.UpdateTask("wf-1", 0, 1, new TaskUpdate("Running", 1, "n", null, null, null, null));
+                    tx.Commit();
+                });
             }
 
             Assert.Equal(("Pending", 1L), (store.GetTask("wf-1", 0)!.State, store.GetTask("wf-1", 0)!.Version));
             Assert.Equal(0, store.LastEventSeq("wf-1"));
             using (var tx = store.Begin())
             {
-                Assert.Throws<StaleVersionException>(() => tx.UpdateWorkflow("wf-1", 7, "Failed", null, "x", T0));
+                Assert.Throws<StaleVersionException>(() =>
+                {
+                    tx.UpdateWorkflow("wf-1", 7, "Failed", null, "x", T0);
+                    tx.Commit();
+                });
             }
 
             Assert.Equal("Running", store.GetWorkflow("wf-1")!.State);
@@ -102,7 +111,11 @@ public abstract class StoreContract
             Assert.Equal(5, store.LastEventSeq("wf-1"));
             Assert.Equal(T0.AddSeconds(4), store.GetEvents("wf-1", 3, 1)[0].At);
             using var duplicate = store.Begin();
-            Assert.ThrowsAny<System.Data.Common.DbException>(() => duplicate.AppendEvent(new EventRow("wf-1", 5, T0, "task.log", null, "{}")));
+            Assert.ThrowsAny<System.Data.Common.DbException>(() =>
+            {
+                duplicate.AppendEvent(new EventRow("wf-1", 5, T0, "task.log", null, "{}"));
+                duplicate.Commit();
+            });
         }
     }
 
@@ -149,7 +162,11 @@ public abstract class StoreContract
             var node = store.GetNode("node-a")!;
             Assert.Equal(("Draining", 2L, true, 3L, 1234567890123L, T0.AddSeconds(5)), (node.State, node.Version, node.Cordoned, node.Epoch, node.ProcessStart, node.HeartbeatAt));
             using var stale = store.Begin();
-            Assert.Throws<StaleVersionException>(() => stale.SaveNode(node with { State = "Up" }, 1));
+            Assert.Throws<StaleVersionException>(() =>
+            {
+                stale.SaveNode(node with { State = "Up" }, 1);
+                stale.Commit();
+            });
         }
     }
 

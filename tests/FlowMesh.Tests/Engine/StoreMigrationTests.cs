@@ -35,4 +35,17 @@ public sealed class StoreMigrationTests
         using var reopened = FlowMeshStore.Open(dir.Path);
         Assert.Equal("[1,3]", Assert.Single(reopened.GetTasks("wf-old")).Gpus);
     }
+
+    [Theory]
+    [InlineData(CommitDurability.Fsync, 2L)]
+    [InlineData(CommitDurability.Process, 1L)]
+    public void Open_Durability_SetsTheWriterConnectionsSynchronousLevel(CommitDurability durability, long expected)
+    {
+        using var dir = new TempDir();
+        using var store = FlowMeshStore.Open(StoreLocation.Sqlite(dir.Path) with { Durability = durability });
+        using var cmd = store.Command("PRAGMA synchronous");
+        Assert.Equal(expected, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        using var mode = store.Command("PRAGMA journal_mode");
+        Assert.Equal("wal", mode.ExecuteScalar());
+    }
 }

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace FlowMesh.Bench;
+
+/// <summary>Runs a named scenario the asked number of times and prints its row.</summary>
+internal static class Scenarios
+{
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "chain_1000", "fanout_10000", "many_1000x10", "huge_100000", "sse_latency", "signal_latency", "agents_1000", "live_10000", "micro",
+    };
+
+    public static async Task RunAsync(string name, BenchOptions options, CancellationToken cancellationToken)
+    {
+        switch (name)
+        {
+            case "chain_1000": await ThroughputAsync(Workload.Chain(1000), options, options.Runs, cancellationToken); break;
+            case "fanout_10000": await ThroughputAsync(Workload.Fanout(10_000), options, options.Runs, cancellationToken); break;
+            case "many_1000x10": await ThroughputAsync(Workload.Many(1000, 10), options, options.Runs, cancellationToken); break;
+            case "huge_100000": await ThroughputAsync(Workload.Fanout(100_000, sink: false), options, Math.Min(options.Runs, 3), cancellationToken); break;
+            case "sse_latency": await SseLatency.RunAsync(options, cancellationToken); break;
+            case "signal_latency":
+                // Kept as a scenario so the table has its row and the command exists once there is something to time.
+                Console.WriteLine($"| signal_latency | {options.Mode} | n/a: FlowMesh has no approval gates or signals yet (issue 6 adds them) |");
+                break;
+            case "agents_1000": await AgentSwarm.RunAsync(options, 1000, cancellationToken); break;
+            case "live_10000": await LiveWorkflows.RunAsync(options, 10_000, cancellationToken); break;
+            case "micro": Micro.Run(); break;
+        }
+    }
+
+    private static async Task ThroughputAsync(Workload workload, BenchOptions options, int runs, CancellationToken cancellationToken)
+    {
+        var results = new List<RunResult>();
+        for (var run = 1; run <= runs; run++)
+        {
+            var result = options.IsRemote
+                ? await new RemoteTarget(options).RunAsync(workload, cancellationToken)
+                : await new EmbeddedTarget(options).RunAsync(workload, cancellationToken);
+            results.Add(result);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {workload.Name} run {run}: {result.WallSeconds:0.000} s, {result.TasksPerSecond:0} tasks/s, dispatch p50 {Stats.Ms(Stats.Median(result.DispatchMs))} ms"));
+        }
+
+        var dispatch = results.SelectMany(r => r.DispatchMs).ToList();
+        var place = results.SelectMany(r => r.PlaceMs).ToList();
+        var hops = results.SelectMany(r => r.HopMs).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {workload.Name} | {options.Mode} | {workload.TotalTasks} | {Stats.Spread([.. results.Select(r => r.WallSeconds)], "0.00")} | {Stats.Spread([.. results.Select(r => r.TasksPerSecond)], "0")} " +
+            $"| {Stats.Ms(Stats.Percentile(dispatch, 50))} / {Stats.Ms(Stats.Percentile(dispatch, 95))} / {Stats.Ms(Stats.Percentile(dispatch, 99))} " +
+            $"| {Stats.Ms(Stats.Percentile(place, 50))} / {Stats.Ms(Stats.Percentile(place, 99))} " +
+            $"| {(hops.Count == 0 ? "–" : $"{Stats.Ms(Stats.Percentile(hops, 50))} / {Stats.Ms(Stats.Percentile(hops, 95))} / {Stats.Ms(Stats.Percentile(hops, 99))}")} |"));
+    }
+}
