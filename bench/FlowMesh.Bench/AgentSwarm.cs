@@ -48,10 +48,11 @@ internal static class AgentSwarm
             var deadline = Stopwatch.StartNew();
             while (Volatile.Read(ref joined) < agents)
             {
-                if (deadline.Elapsed > TimeSpan.FromMinutes(3) || all.FirstOrDefault(a => a.IsFaulted) is { } failed)
+                var failed = all.FirstOrDefault(a => a.IsFaulted);
+                if (deadline.Elapsed > TimeSpan.FromMinutes(3) || failed is not null)
                 {
                     await stop.CancelAsync();
-                    throw new InvalidOperationException($"only {joined} of {agents} agents joined", all.FirstOrDefault(a => a.IsFaulted)?.Exception);
+                    throw new InvalidOperationException($"only {joined} of {agents} agents joined", failed?.Exception);
                 }
 
                 await Task.Delay(100, cancellationToken);

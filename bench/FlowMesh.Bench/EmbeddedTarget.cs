@@ -88,7 +88,7 @@ internal sealed class EmbeddedTarget(BenchOptions options)
             [.. timelines.SelectMany(t => t.HopMs())]);
     }
 
-    private static WorkflowDefinition Parse(string text)
+    public static WorkflowDefinition Parse(string text)
     {
         var parsed = WorkflowParser.Parse(text, "bench.json");
         return parsed.Success ? parsed.Workflow! : throw new InvalidOperationException(string.Join("; ", parsed.Diagnostics));

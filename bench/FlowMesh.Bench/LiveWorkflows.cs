@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Workflows;
 
 namespace FlowMesh.Bench;
 
@@ -58,7 +57,7 @@ internal static class LiveWorkflows
             await engine.StartAsync(cancellationToken);
             var before = GC.GetTotalMemory(forceFullCollection: true);
             var clock = Stopwatch.StartNew();
-            await Task.WhenAll(workload.Workflows.Select(text => engine.SubmitAsync(WorkflowParser.Parse(text, "bench.json").Workflow!, cancellationToken)));
+            await Task.WhenAll(workload.Workflows.Select(text => engine.SubmitAsync(EmbeddedTarget.Parse(text), cancellationToken)));
             var rate = workload.Workflows.Count / clock.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             return (before, GC.GetTotalMemory(forceFullCollection: true), rate);

@@ -61,7 +61,6 @@ public static class ServerServiceCollectionExtensions
     {
         DataDirectory = options.DataDirectory,
         Store = options.StoreLocation,
-        Durability = options.Durability,
         StartCordoned = !options.RunLocalNode,
         UnplaceableTimeout = options.UnplaceableTimeout,
         LeaseDuration = options.LeaseDuration,

@@ -17,14 +17,15 @@ public sealed class EngineOptions
     public long? ClusterTerm { get; set; }
 
     /// <summary>
-    /// What a commit of a SQLite store survives before callers are acknowledged. Default <see cref="Store.CommitDurability.Fsync"/>
-    /// (a power cut too); <see cref="Store.CommitDurability.Process"/> survives a kill -9 only, and commits several times faster
-    /// on disks where fsync is slow. Ignored for PostgreSQL.
+    /// What a commit of the default store (SQLite in <see cref="DataDirectory"/>) survives before callers are acknowledged.
+    /// Default <see cref="Store.CommitDurability.Fsync"/> (a power cut too); <see cref="Store.CommitDurability.Process"/>
+    /// survives a kill -9 only, and commits several times faster on disks where fsync is slow. A given <see cref="Store"/>
+    /// carries its own.
     /// </summary>
     public FlowMesh.Engine.Store.CommitDurability Durability { get; set; } = FlowMesh.Engine.Store.CommitDurability.Fsync;
 
     /// <summary>The store this engine opens.</summary>
-    public Store.StoreLocation StoreLocation => (Store ?? FlowMesh.Engine.Store.StoreLocation.Sqlite(DataDirectory)) with { Durability = Durability };
+    public Store.StoreLocation StoreLocation => Store ?? (FlowMesh.Engine.Store.StoreLocation.Sqlite(DataDirectory) with { Durability = Durability });
 
     /// <summary>CPUs the embedded node offers. Default 0: the machine's logical CPU count.</summary>
     public double NodeCpus { get; set; }

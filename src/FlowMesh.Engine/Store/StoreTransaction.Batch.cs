@@ -9,7 +9,7 @@ public sealed partial class StoreTransaction
     private readonly List<(DbBatchCommand Command, string Entity, string Id, long Expected)> _versioned = [];
     private DbBatch? _batch;
 
-    /// <summary>Called before anything else uses the connection, so reads see this transaction's writes.</summary>
+    /// <summary>Called when the transaction is disposed: the store stops flushing it before its reads.</summary>
     internal Action? OnFinished { get; set; }
 
     /// <summary>
@@ -21,7 +21,7 @@ public sealed partial class StoreTransaction
     private void Write(DbCommand cmd, (string Entity, string Id, long Expected)? versioned = null)
     {
         Writes++;
-        if (!connection.CanCreateBatch)
+        if (!postgres)
         {
             var rows = cmd.ExecuteNonQuery();
             if (versioned is { } v && rows != 1)
