@@ -55,6 +55,7 @@ internal static class CliApp
         root.Subcommands.Add(Remote.TaskCommands.Create());
         root.Subcommands.Add(Remote.NodeCommands.Create());
         root.Subcommands.Add(Remote.ResultCommands.Create());
+        root.Subcommands.Add(Remote.TraceCommand.Create());
         root.Subcommands.Add(Remote.AdminCommands.Tenant());
         root.Subcommands.Add(Remote.AdminCommands.Token());
         return root;

@@ -20,6 +20,12 @@ internal static class ServerCommand
             Description = "PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…) for cluster mode: any number of replicas share it. Default: FLOWMESH_STORE, else SQLite in the data directory",
         };
         var retention = new Option<double>("--retention-days") { Description = "Prune finished workflows (tasks and events; result files stay) older than this many days (0: keep)", DefaultValueFactory = _ => 0 };
+        var otlp = new Option<string?>("--otlp-endpoint")
+        {
+            Description = "Send traces (a trace per workflow, a span per task attempt) and metrics over OTLP http/protobuf to this collector (e.g. http://127.0.0.1:4318). Default: OTEL_EXPORTER_OTLP_ENDPOINT",
+        };
+        var logLevel = new Option<Microsoft.Extensions.Logging.LogLevel?>("--log-level") { Description = "Least severe log level written (Trace, Debug, Information, Warning, Error). Default: FLOWMESH_LOG_LEVEL, else Information" };
+        var logJson = new Option<bool>("--log-json") { Description = "Write logs as JSON lines with workflow and task ids as fields (also FLOWMESH_LOG_FORMAT=json)" };
         var extensions = new Option<string[]>("--extension") { Description = "An assembly with extension types (identity providers, submission guards, usage sinks, permission checkers); repeatable" };
         var command = new Command(up ? "up" : "server", up
             ? """
@@ -29,7 +35,7 @@ internal static class ServerCommand
             : """
               Run the API server over the data directory. Its local node starts cordoned (it runs nothing until an admin
               runs `flowmesh node uncordon`); use `flowmesh up` to run tasks here as well.
-              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, store, retention, extensions };
+              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, store, retention, otlp, logLevel, logJson, extensions };
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new ServerOptions
@@ -51,6 +57,23 @@ internal static class ServerCommand
                 options.Store = connection;
             }
 
+            if (result.GetValue(otlp) is { } endpoint)
+            {
+                if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+                {
+                    Console.Error.WriteLine($"error: --otlp-endpoint must be an absolute http(s) URL, not '{endpoint}'");
+                    return 2;
+                }
+
+                options.OtlpEndpoint = uri;
+            }
+
+            if (result.GetValue(logLevel) is { } level)
+            {
+                options.LogLevel = level;
+            }
+
+            options.JsonLogs |= result.GetValue(logJson);
             foreach (var path in result.GetValue(extensions) ?? [])
             {
                 options.ExtensionAssemblies.Add(path);

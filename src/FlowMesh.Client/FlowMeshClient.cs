@@ -57,6 +57,14 @@ public sealed partial class FlowMeshClient : IDisposable
     public Task<ClusterInfo> GetClusterAsync(CancellationToken cancellationToken = default) =>
         GetAsync<ClusterInfo>("api/v1/system/cluster", cancellationToken);
 
+    /// <summary>Who this client's API key is: tenant, role and whether it is a system admin.</summary>
+    public Task<CallerInfo> GetCallerAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<CallerInfo>("api/v1/me", cancellationToken);
+
+    /// <summary>The caller's tenant at a glance: workflows and live tasks by state, and its quotas.</summary>
+    public Task<OverviewInfo> GetOverviewAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<OverviewInfo>("api/v1/overview", cancellationToken);
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -23,11 +23,25 @@ public static class FlowMeshServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        builder.Logging.AddSimpleConsole(c =>
+        if (options.JsonLogs)
         {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(c =>
+            {
+                c.IncludeScopes = true;
+                c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                c.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(c =>
+            {
+                c.SingleLine = true;
+                c.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         // Keys protect nothing here (no cookies, no antiforgery), so the key-ring warning is noise.
@@ -64,6 +78,9 @@ public static class FlowMeshServer
         });
 
         var app = builder.Build();
+
+        // Built before the engine starts, so the first workflow's spans already have a listener.
+        _ = app.Services.GetRequiredService<Telemetry.ServerTelemetry>();
         var metrics = app.Services.GetRequiredService<ApiMetrics>();
         app.Use(async (http, next) =>
         {
@@ -76,6 +93,7 @@ public static class FlowMeshServer
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         SystemEndpoints.MapAnonymous(app);
+        DashboardEndpoints.MapAnonymous(app);
         var api = app.MapGroup("/api/v1").RequireAuthorization().AddEndpointFilter<PermissionFilter>();
         WorkflowEndpoints.Map(api);
         StreamEndpoints.Map(api);
@@ -85,6 +103,7 @@ public static class FlowMeshServer
         AgentEndpoints.Map(api);
         AdminEndpoints.Map(api);
         SystemEndpoints.Map(api);
+        DashboardEndpoints.Map(api);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>

@@ -48,6 +48,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<EventStreamer>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<Telemetry.ServerTelemetry>();
+        services.AddSingleton<Telemetry.WorkflowEventLog>();
         services.AddSingleton<PermissionFilter>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);

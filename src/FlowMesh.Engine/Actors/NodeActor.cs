@@ -48,6 +48,8 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
     public int Running => Capacity.Slots - FreeSlots;
 
+    public int FreeGpus => _gpuTaken.Count(taken => !taken);
+
     /// <summary>The engine's own node has ids like <c>embedded-HOST-PID-XXXXXX</c>; every other node is a remote agent.</summary>
     public static bool IsEmbeddedId(string id) => id.StartsWith("embedded-", StringComparison.Ordinal);
 

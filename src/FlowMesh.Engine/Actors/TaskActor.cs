@@ -53,6 +53,9 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>When the task last became ready (in this runner's memory): its queue time starts here.</summary>
+    public DateTimeOffset? ReadyAt { get; set; }
+
     /// <summary>When a remote node's hold on this task runs out unless a heartbeat renews it; null on the embedded node.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
 

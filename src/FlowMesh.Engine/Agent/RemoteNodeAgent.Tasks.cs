@@ -39,7 +39,7 @@ internal sealed partial class RemoteNodeAgent
         }
 
         var request = new ExecutionRequest(item.WorkflowId, item.TaskName, item.TaskType, item.Attempt, item.Spec, item.UpstreamResults, inputs,
-            Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources };
+            Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources, TraceParent = item.TraceParent };
         var lines = LogChannel();
         var log = new BufferedTaskLog(time, options.LogBatchLines, batch => lines.Writer.TryWrite(batch));
         var sender = Task.Run(() => SendLogsAsync(lease, lines.Reader, cancellationToken), CancellationToken.None);

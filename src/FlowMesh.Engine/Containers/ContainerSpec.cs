@@ -156,6 +156,11 @@ internal static class ContainerSpec
         env["FLOWMESH_ATTEMPT"] = request.Attempt.ToString(CultureInfo.InvariantCulture);
         env["FLOWMESH_OUTPUT"] = OutputPath(request.Spec);
         env["FLOWMESH_INPUTS"] = InputsRoot;
+        if (request.TraceParent is { } traceParent)
+        {
+            env["TRACEPARENT"] = traceParent;
+        }
+
         return env;
     }
 

@@ -18,4 +18,7 @@ public sealed record ExecutionRequest(
 {
     /// <summary>What the task asked for; container executors turn it into limits.</summary>
     public ResourceRequest Resources { get; init; } = ResourceRequest.None;
+
+    /// <summary>The W3C trace context of this attempt's span, given to the task as TRACEPARENT; null when tracing is off.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -76,6 +76,10 @@ internal sealed class PythonExecutor(string interpreter, Containers.ContainerExe
         psi.Environment["PYTHONUNBUFFERED"] = "1";
         psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         psi.Environment["CUDA_VISIBLE_DEVICES"] = string.Join(',', request.GpuIndices);
+        if (request.TraceParent is { } traceParent)
+        {
+            psi.Environment["TRACEPARENT"] = traceParent;
+        }
 
         var timeout = spec["timeoutSeconds"] is JsonValue t && double.TryParse(t.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
             ? seconds

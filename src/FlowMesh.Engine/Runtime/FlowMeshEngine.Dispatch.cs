@@ -107,6 +107,12 @@ public sealed partial class FlowMeshEngine
             t.Error = null;
             t.Reservation = gpus;
             MoveTask(tx, wf, t, TaskState.Running);
+            _telemetry.Placed(wf, t, t.StartedAt.Value);
+            if (_telemetry.TraceParent(wf, t) is { } traceParent)
+            {
+                request = request with { TraceParent = traceParent };
+            }
+
             Charge(wf.Tenant, t.Resources, +1);
             dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus, node.Id));
         }
@@ -161,7 +167,7 @@ public sealed partial class FlowMeshEngine
     private static WorkItem ToWorkItem(Assignment a)
     {
         var r = a.Request;
-        return new WorkItem(a.WorkflowId, a.Index, r.TaskName, r.TaskType, r.Attempt, r.Spec, r.UpstreamResults, a.Gpus, a.Resources);
+        return new WorkItem(a.WorkflowId, a.Index, r.TaskName, r.TaskType, r.Attempt, r.Spec, r.UpstreamResults, a.Gpus, a.Resources) { TraceParent = r.TraceParent };
     }
 
     private JsonNode? ResultOf(WorkflowActor wf, TaskActor t)
@@ -245,6 +251,14 @@ public sealed partial class FlowMeshEngine
             TerminalCount = tasks.Count(t => t.IsTerminal),
         };
         Link(wf);
+        _telemetry.Track(wf);
+        if (EngineTelemetry.Tracing)
+        {
+            var submitted = Store.GetEvents(row.Id, 0, 1, kind: "workflow.submitted");
+            var traceParent = submitted.Count > 0 && JsonNode.Parse(submitted[0].Data)?["traceparent"] is JsonValue v && v.TryGetValue<string>(out var tp) ? tp : null;
+            _telemetry.WorkflowStarted(wf, _time.GetUtcNow(), traceParent);
+        }
+
         return wf;
     }
 }

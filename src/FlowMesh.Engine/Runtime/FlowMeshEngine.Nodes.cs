@@ -237,6 +237,7 @@ public sealed partial class FlowMeshEngine
             {
                 if (t.State == TaskState.Running && t.LeaseUntil is { } until && until < now && t.NodeId is { } nodeId)
                 {
+                    _telemetry.LeaseExpired();
                     Requeue(tx, wf, t, $"lease of node {nodeId} ran out (attempt {t.Attempt})");
                 }
             }

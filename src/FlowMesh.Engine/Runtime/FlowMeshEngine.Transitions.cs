@@ -87,7 +87,14 @@ public sealed partial class FlowMeshEngine
         }
 
         _workflows[id] = wf;
-        Event(wf, "workflow.submitted", null, new JsonObject { ["name"] = def.Name, ["tasks"] = tasks.Length, ["source"] = def.SourceFile });
+        _telemetry.Track(wf);
+        var submitted = new JsonObject { ["name"] = def.Name, ["tasks"] = tasks.Length, ["source"] = def.SourceFile };
+        if (_telemetry.WorkflowStarted(wf, now) is { } traceParent)
+        {
+            submitted["traceparent"] = traceParent;
+        }
+
+        Event(wf, "workflow.submitted", null, submitted);
         MoveWorkflow(tx, wf, WorkflowState.Running, null);
         Link(wf);
         foreach (var t in tasks.Where(t => t.PendingDeps == 0))
@@ -357,6 +364,7 @@ public sealed partial class FlowMeshEngine
         var cancelled = wf.Tasks.Any(t => t.State == TaskState.Cancelled);
         var to = failed is not null ? WorkflowState.Failed : cancelled ? WorkflowState.Cancelled : WorkflowState.Succeeded;
         MoveWorkflow(tx, wf, to, failed is null ? null : $"task {failed.Name} failed: {failed.Error}");
+        _telemetry.WorkflowEnded(wf, to, _time.GetUtcNow());
         _workflows.Remove(wf.Id);
         _afterCommit.Add(() => CompleteWaiter(wf.Id, to));
     }
@@ -387,9 +395,11 @@ public sealed partial class FlowMeshEngine
     private void MoveTask(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState to, string? result = null, string? reason = null)
     {
         var expected = t.Version;
+        var from = t.State;
         t.MoveTo(to);
         t.Waiting = null;
         Counters.Transition();
+        _telemetry.Moved(wf, t, from, to, _time.GetUtcNow());
         tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt,
             to == TaskState.Running ? t.Reservation ?? [] : null));
         var data = new JsonObject { ["state"] = to.ToString(), ["attempt"] = t.Attempt };

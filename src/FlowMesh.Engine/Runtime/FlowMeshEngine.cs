@@ -27,6 +27,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly IReadOnlyList<IExecutor> _executors;
     private readonly Dictionary<string, NodeActor> _nodes = new(StringComparer.Ordinal);
+    private readonly EngineTelemetry _telemetry = new();
     private FlowMeshStore? _store;
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
@@ -190,6 +191,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             }
         }
 
+        _telemetry.Dispose();
         _store?.Dispose();
         _stopping.Dispose();
     }
@@ -245,7 +247,9 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
                 }
 
                 Counters.Commit();
-                AfterCommit(dispatches);
+
+                // A batch smaller than the limit emptied the mailbox: the loop is about to wait.
+                AfterCommit(dispatches, idle: batch.Count < _options.MaxBatch);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -268,7 +272,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         }
     }
 
-    private void AfterCommit(List<Assignment> dispatches)
+    private void AfterCommit(List<Assignment> dispatches, bool idle)
     {
         var events = _pendingEvents.ToArray();
         _pendingEvents.Clear();
@@ -278,6 +282,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         }
 
         _afterCommit.Clear();
+        _telemetry.SampleNodes(_nodes.Values, _time.GetUtcNow(), idle);
         if (events.Length > 0)
         {
             EventsCommitted?.Invoke(events);

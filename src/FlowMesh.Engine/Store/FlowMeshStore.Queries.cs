@@ -195,6 +195,27 @@ public sealed partial class FlowMeshStore
     public IReadOnlyDictionary<string, long> CountWorkflowsByState()
     {
         using var cmd = Command("SELECT state, COUNT(*) FROM workflows GROUP BY state");
+        return Counts(cmd);
+    }
+
+    /// <summary>One tenant's workflows by state.</summary>
+    public IReadOnlyDictionary<string, long> CountWorkflowsByState(string tenantId)
+    {
+        using var cmd = Command("SELECT state, COUNT(*) FROM workflows WHERE tenant_id = @tenant GROUP BY state");
+        cmd.Add("@tenant", tenantId);
+        return Counts(cmd);
+    }
+
+    /// <summary>The tasks of one tenant's unfinished workflows, by state.</summary>
+    public IReadOnlyDictionary<string, long> CountLiveTasksByState(string tenantId)
+    {
+        using var cmd = Command("SELECT t.state, COUNT(*) FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE w.tenant_id = @tenant AND w.state IN ('Pending', 'Running') GROUP BY t.state");
+        cmd.Add("@tenant", tenantId);
+        return Counts(cmd);
+    }
+
+    private static Dictionary<string, long> Counts(DbCommand cmd)
+    {
         using var r = cmd.ExecuteReader();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read())

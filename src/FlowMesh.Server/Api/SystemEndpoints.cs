@@ -54,10 +54,14 @@ internal static class SystemEndpoints
             .Requires("system", "read", Roles.Viewer);
     }
 
-    /// <summary>Prometheus text format: engine counters, workflows by state, HTTP answers by status class. Nothing per tenant.</summary>
-    private static string Metrics(IEngineGateway engine, StoreAccess stores, ApiMetrics api)
+    /// <summary>
+    /// Prometheus text format: the engine's meter (tasks by state, dispatch latency, queue depth per tenant, node capacity
+    /// and use, lease expiries, retries; on the replica that leads), engine counters, workflows by state from the store,
+    /// and HTTP answers by status code.
+    /// </summary>
+    private static string Metrics(IEngineGateway engine, StoreAccess stores, ApiMetrics api, Telemetry.ServerTelemetry telemetry)
     {
-        var text = new StringBuilder();
+        var text = new StringBuilder(telemetry.Scrape());
         void Counter(string name, string help, long value)
         {
             text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");

@@ -15,6 +15,12 @@ internal static class TaskEndpoints
         var g = api.MapGroup("/workflows/{workflowId}/tasks").WithTags("tasks");
         g.MapGet("", List).Requires("task", "read", Roles.Viewer);
         g.MapGet("/{task}", Get).Requires("task", "read", Roles.Viewer);
+        g.MapGet("/{task}/spec", (HttpContext http, StoreAccess stores, string workflowId, string task) =>
+            {
+                using var store = stores.Open();
+                return Results.Text(Load(store, http, workflowId, task).Task.Spec, "application/json");
+            })
+            .Requires("task", "read", Roles.Viewer).Produces(200, contentType: "application/json");
         g.MapPost("/{task}/stop", StopAsync).Requires("task", "cancel", Roles.Operator);
     }
 

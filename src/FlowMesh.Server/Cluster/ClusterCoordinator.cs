@@ -14,7 +14,7 @@ namespace FlowMesh.Server.Cluster;
 /// The new leader resumes every unfinished workflow from the store; nodes register again and keep what they run.
 /// </summary>
 internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stores, StoreNotifications notifications, EventPulse pulse, UsageForwarder usage,
-    RetentionPruner pruner, TimeProvider time, ILogger<ClusterCoordinator> logger) : BackgroundService
+    RetentionPruner pruner, TimeProvider time, Telemetry.WorkflowEventLog eventLog, ILogger<ClusterCoordinator> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x466C6F774C656164;
 
@@ -83,6 +83,7 @@ internal sealed class ClusterCoordinator(ServerOptions options, StoreAccess stor
         engineOptions.ClusterTerm = term;
         var engine = new FlowMeshEngine(engineOptions, new DatabaseClock(time, offset));
         engine.EventsCommitted += _ => pulse.Signal();
+        engine.EventsCommitted += eventLog.Write;
         engine.UsageCommitted += usage.Forward;
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task? pump = null;

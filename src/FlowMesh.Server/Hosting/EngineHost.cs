@@ -11,13 +11,14 @@ namespace FlowMesh.Server.Hosting;
 /// and on shutdown (SIGTERM) stops the engine after the server has stopped taking requests.
 /// </summary>
 internal sealed class EngineHost(FlowMeshEngine engine, EventPulse pulse, StoreAccess stores, UsageForwarder usage, Security.TenantDirectory tenants,
-    ServerOptions options, IHostApplicationLifetime lifetime, TimeProvider time, RetentionPruner pruner, ILogger<EngineHost> logger) : IHostedService, IDisposable
+    ServerOptions options, IHostApplicationLifetime lifetime, TimeProvider time, RetentionPruner pruner, Telemetry.WorkflowEventLog eventLog, ILogger<EngineHost> logger) : IHostedService, IDisposable
 {
     private ITimer? _prune;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         engine.EventsCommitted += _ => pulse.Signal();
+        engine.EventsCommitted += eventLog.Write;
         engine.UsageCommitted += usage.Forward;
         await engine.StartAsync(cancellationToken).ConfigureAwait(false);
         lifetime.ApplicationStopping.Register(() => engine.QuiesceAsync().GetAwaiter().GetResult());

@@ -76,6 +76,25 @@ public sealed class ServerOptions
     /// </summary>
     public TimeSpan Retention { get; set; }
 
+    /// <summary>
+    /// Where traces and metrics go over OTLP (http/protobuf, e.g. <c>http://collector:4318</c>). Default:
+    /// OTEL_EXPORTER_OTLP_ENDPOINT; null exports nothing (Prometheus text on /metrics is always served).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; } = Uri.TryCreate(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), UriKind.Absolute, out var otlp) ? otlp : null;
+
+    /// <summary>How often metrics are pushed over OTLP. Default: OTEL_METRIC_EXPORT_INTERVAL (milliseconds), else 15 s.</summary>
+    public TimeSpan OtlpMetricInterval { get; set; } =
+        double.TryParse(Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL"), System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.FromSeconds(15);
+
+    /// <summary>The least severe log level written. Default: FLOWMESH_LOG_LEVEL, else Information.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } =
+        Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Environment.GetEnvironmentVariable("FLOWMESH_LOG_LEVEL"), ignoreCase: true, out var level) ? level : Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Logs as one JSON object a line (with workflow and task ids as fields) instead of text. Default: FLOWMESH_LOG_FORMAT=json.</summary>
+    public bool JsonLogs { get; set; } = string.Equals(Environment.GetEnvironmentVariable("FLOWMESH_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
     public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
 
@@ -114,6 +133,16 @@ public sealed class ServerOptions
         if (CommandTimeout <= TimeSpan.Zero || Retention < TimeSpan.Zero || string.IsNullOrWhiteSpace(ReplicaId))
         {
             throw new ArgumentException("ServerOptions.CommandTimeout must be positive, Retention not negative, and ReplicaId set");
+        }
+
+        if (OtlpEndpoint is { } otlp && otlp.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"ServerOptions.OtlpEndpoint must be an http(s) URL, not {otlp}");
+        }
+
+        if (OtlpMetricInterval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new ArgumentException("ServerOptions.OtlpMetricInterval must be at least 100 ms");
         }
 
         foreach (var path in ExtensionAssemblies.Where(p => !File.Exists(p)))

@@ -9,7 +9,6 @@ namespace FlowMesh.Tests.Server;
 [Trait("Category", "Integration")]
 public sealed class ServerLifecycleTests
 {
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
 
     [Fact]
     public async Task RateLimit_TenantOverItsBudget_429WithRetryAfter()
@@ -96,54 +95,34 @@ public sealed class ServerLifecycleTests
         await using var server = await ServerProcess.StartAsync(Path.Combine(dir.Path, "data"));
         var sample = Path.Combine(Corpus.RepoRoot, "samples", "hello-pipeline.yaml");
 
-        var (code, stdout, stderr) = await CliAsync(server, dir.Path, "workflow", "submit", sample, "--watch");
+        var (code, stdout, stderr) = await server.CliAsync(dir.Path, "workflow", "submit", sample, "--watch");
         Assert.True(code == 0, stderr);
         var id = System.Text.RegularExpressions.Regex.Match(stdout, @"workflow (wf-\S+)").Groups[1].Value;
         Assert.Matches(@"shout\s+python\s+succeeded", stdout);
 
-        (code, stdout, _) = await CliAsync(server, dir.Path, "workflow", "list", "--output", "json");
+        (code, stdout, _) = await server.CliAsync(dir.Path, "workflow", "list", "--output", "json");
         Assert.Equal(0, code);
         Assert.Equal(id, JsonDocument.Parse(stdout).RootElement[0].GetProperty("id").GetString());
 
-        (code, stdout, _) = await CliAsync(server, dir.Path, "result", "fetch", id, "shout");
+        (code, stdout, _) = await server.CliAsync(dir.Path, "result", "fetch", id, "shout");
         Assert.Equal(0, code);
         Assert.Contains("HELLO FROM FLOWMESH", stdout);
 
         var bundle = Path.Combine(dir.Path, "b.tar.gz");
-        (code, _, _) = await CliAsync(server, dir.Path, "result", "download", id, "report", "--to", bundle);
+        (code, _, _) = await server.CliAsync(dir.Path, "result", "download", id, "report", "--to", bundle);
         Assert.Equal(0, code);
         Assert.True(new FileInfo(bundle).Length > 0);
 
-        (code, stdout, _) = await CliAsync(server, dir.Path, "node", "list", "-o", "json");
+        (code, stdout, _) = await server.CliAsync(dir.Path, "node", "list", "-o", "json");
         Assert.Equal(0, code);
         Assert.Equal("Up", JsonDocument.Parse(stdout).RootElement[0].GetProperty("state").GetString());
 
-        (code, _, stderr) = await CliAsync(server, dir.Path, "workflow", "info", "wf-nope");
+        (code, _, stderr) = await server.CliAsync(dir.Path, "workflow", "info", "wf-nope");
         Assert.Equal(1, code);
         Assert.Contains("workflow_not_found", stderr);
 
-        (code, _, stderr) = await CliAsync(server, dir.Path, "--token", "fmk_bad", "workflow", "list");
+        (code, _, stderr) = await server.CliAsync(dir.Path, "--token", "fmk_bad", "workflow", "list");
         Assert.Equal(1, code);
         Assert.Contains("invalid_token", stderr);
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> CliAsync(ServerProcess server, string cwd, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
-        start.ArgumentList.Add(Cli);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["FLOWMESH_SERVER"] = server.BaseAddress.ToString();
-        start.Environment["FLOWMESH_DATA_DIR"] = server.DataDir;
-        start.Environment.Remove("FLOWMESH_TOKEN");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using FlowMesh.Client;
@@ -76,6 +77,27 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         return http;
+    }
+
+    /// <summary>Runs the CLI against this server (FLOWMESH_SERVER and its data directory set, no token) and returns what it said.</summary>
+    public async Task<(int Code, string Stdout, string Stderr)> CliAsync(string cwd, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flowmesh.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["FLOWMESH_SERVER"] = BaseAddress.ToString();
+        start.Environment["FLOWMESH_DATA_DIR"] = DataDir;
+        start.Environment.Remove("FLOWMESH_TOKEN");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>SIGTERM, then the exit code of a graceful shutdown.</summary>

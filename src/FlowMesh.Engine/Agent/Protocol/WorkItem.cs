@@ -13,4 +13,8 @@ public sealed record WorkItem(
     JsonObject Spec,
     IReadOnlyDictionary<string, JsonNode?> UpstreamResults,
     IReadOnlyList<int> Gpus,
-    ResourceRequest Resources);
+    ResourceRequest Resources)
+{
+    /// <summary>The W3C trace context of the attempt's span on the server, passed on to the executor.</summary>
+    public string? TraceParent { get; init; }
+}
