@@ -31,6 +31,13 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (parsed.Workflow!.Tasks.FirstOrDefault(t => t.TaskType == Workflows.Schema.TaskTypes.Approval) is { } gate)
+            {
+                // Nobody could signal a gate in a one-shot run: it would wait for ever.
+                Console.Error.WriteLine($"error {path}: task '{gate.Name}' is an approval gate, which waits for a signal through a server; run it with `flowmesh up` and `flowmesh workflow submit`");
+                return 2;
+            }
+
             return await Driver.RunAsync(CliApp.DataDir(result), result.GetValue(CliApp.DurabilityOption), result.GetValue(plain), engine => engine.SubmitAsync(parsed.Workflow!, cancellationToken), cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -105,4 +105,14 @@ public sealed partial class FlowMeshClient
 
     private static bool IsN8n(string path, string text) =>
         path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && text.Contains("\"connections\"", StringComparison.Ordinal) && text.Contains("\"nodes\"", StringComparison.Ordinal);
+
+    /// <summary>A token that decides the open approval gate <paramref name="task"/> once (operator role).</summary>
+    public Task<SignalTokenInfo> CreateSignalTokenAsync(string workflowId, string task, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        PostAsync<SignalTokenInfo>(
+            $"api/v1/workflows/{Uri.EscapeDataString(workflowId)}/tasks/{Uri.EscapeDataString(task)}/signal-token{(ttl is { } t ? $"?ttlSeconds={t.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : string.Empty)}",
+            null, cancellationToken);
+
+    /// <summary>Approves or rejects a gate with its signal token (no API key is needed for this call).</summary>
+    public Task<SignalResponse> SignalAsync(SignalRequest signal, CancellationToken cancellationToken = default) =>
+        PostAsync<SignalResponse>("api/v1/signals", signal, cancellationToken);
 }

@@ -94,6 +94,7 @@ public static class FlowMeshServer
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         SystemEndpoints.MapAnonymous(app);
         DashboardEndpoints.MapAnonymous(app);
+        SignalEndpoints.MapAnonymous(app);
         var api = app.MapGroup("/api/v1").RequireAuthorization().AddEndpointFilter<PermissionFilter>();
         WorkflowEndpoints.Map(api);
         StreamEndpoints.Map(api);
@@ -104,6 +105,7 @@ public static class FlowMeshServer
         AdminEndpoints.Map(api);
         SystemEndpoints.Map(api);
         DashboardEndpoints.Map(api);
+        SignalEndpoints.Map(api);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>

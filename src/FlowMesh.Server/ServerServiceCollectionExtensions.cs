@@ -49,6 +49,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<Telemetry.ServerTelemetry>();
+        services.AddSingleton<SignalTokens>();
         services.AddSingleton<Telemetry.WorkflowEventLog>();
         services.AddSingleton<PermissionFilter>();
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)

@@ -5,7 +5,7 @@ using FlowMesh.Client.Models;
 
 namespace FlowMesh.Cli.Remote;
 
-/// <summary><c>flowmesh task list|info|logs|stop</c>.</summary>
+/// <summary><c>flowmesh task list|info|logs|stop</c>, and <c>approve|reject|signal-token</c> for approval gates.</summary>
 internal static class TaskCommands
 {
     public static Command Create()
@@ -60,7 +60,7 @@ internal static class TaskCommands
             Console.WriteLine($"task {t.Name}: {t.State.ToLowerInvariant()}");
             return 0;
         }));
-        return Remote.Group("task", "Tasks of workflows on a FlowMesh server", list, info, logs, stop);
+        return Remote.Group("task", "Tasks of workflows on a FlowMesh server", [list, info, logs, stop, .. ApprovalCommands.Create()]);
     }
 
     public static void PrintTasks(IReadOnlyList<TaskInfo> tasks) =>

@@ -15,6 +15,9 @@ internal abstract record EngineCommand
 
     internal sealed record Cordon(string NodeId, bool Cordoned, TaskCompletionSource<bool> Ack) : EngineCommand;
 
+    /// <summary>Decides approval gate <paramref name="Gate"/> (the attempt it opened with) of a task.</summary>
+    internal sealed record Signal(string WorkflowId, string Task, int Gate, bool Approve, string By, JsonNode? Data, TaskCompletionSource<SignalOutcome> Ack) : EngineCommand;
+
     internal sealed record Resume(string WorkflowId, TaskCompletionSource<string> Ack) : EngineCommand;
 
     internal sealed record Cancel(string WorkflowId, string Reason, TaskCompletionSource<string> Ack) : EngineCommand;

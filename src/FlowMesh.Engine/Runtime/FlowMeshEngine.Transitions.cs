@@ -27,6 +27,9 @@ public sealed partial class FlowMeshEngine
             case EngineCommand.Retry retry:
                 ApplyRetry(tx, retry);
                 break;
+            case EngineCommand.Signal signal:
+                ApplySignal(tx, signal);
+                break;
             case EngineCommand.StopTask stop:
                 ApplyStopTask(tx, stop);
                 break;
@@ -155,6 +158,10 @@ public sealed partial class FlowMeshEngine
                     MoveTask(tx, wf, t, TaskState.Ready, reason: $"requeued: node {t.NodeId} is gone");
                     t.NodeId = null;
                     Enqueue(wf, t);
+                    break;
+                case TaskState.Ready when IsGate(t):
+                    // An open gate stays open across a restart; its timeout counts again from now.
+                    ArmGate(wf, t, _time.GetUtcNow());
                     break;
                 case TaskState.Ready:
                     Enqueue(wf, t);
@@ -347,6 +354,12 @@ public sealed partial class FlowMeshEngine
                 Finish(tx, wf, t, TaskState.Skipped, new JsonObject { ["skipped"] = true, ["reason"] = $"condition {c.Node}.{c.Field} == '{c.EqualsValue}' not met (was '{text}')" }.ToJsonString());
                 return;
             }
+        }
+
+        if (IsGate(t))
+        {
+            OpenGate(tx, wf, t);
+            return;
         }
 
         MoveTask(tx, wf, t, TaskState.Ready);

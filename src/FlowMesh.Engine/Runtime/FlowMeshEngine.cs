@@ -317,6 +317,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             case EngineCommand.Cancel c: c.Ack.TrySetException(ex); break;
             case EngineCommand.Retry r: r.Ack.TrySetException(ex); break;
             case EngineCommand.StopTask s: s.Ack.TrySetException(ex); break;
+            case EngineCommand.Signal s: s.Ack.TrySetException(ex); break;
             case EngineCommand.Cordon c: c.Ack.TrySetException(ex); break;
             case EngineCommand.RegisterNode r: r.Ack.TrySetException(ex); break;
             case EngineCommand.NodeHeartbeat h: h.Ack.TrySetException(ex); break;

@@ -57,6 +57,24 @@ public sealed partial class FlowMeshStore
                 Time(r, 7)!.Value, Time(r, 8)!.Value, I64(r, 9), r.GetDouble(10)));
     }
 
+    /// <summary>
+    /// The stored value of a setting, storing <paramref name="value"/> first if there is none: the first writer wins, so
+    /// replicas that start together agree (used for the generated signal-signing key).
+    /// </summary>
+    public string GetOrAddMeta(string key, string value)
+    {
+        using (var insert = Command("INSERT INTO meta(key, value) VALUES (@key, @value) ON CONFLICT(key) DO NOTHING"))
+        {
+            insert.Add("@key", key);
+            insert.Add("@value", value);
+            insert.ExecuteNonQuery();
+        }
+
+        using var select = Command("SELECT value FROM meta WHERE key = @key");
+        select.Add("@key", key);
+        return (string)select.ExecuteScalar()!;
+    }
+
     private static IReadOnlyList<ApiKeyRow> ReadKeys(DbCommand cmd) => ReadAll(cmd, r =>
         new ApiKeyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Time(r, 5)!.Value, Time(r, 6)));
 }

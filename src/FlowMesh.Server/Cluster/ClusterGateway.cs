@@ -35,6 +35,11 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
         SendAsync<string>(InboxKind.Stop, new InboxCommand(WorkflowId: workflowId, Task: task, Reason: reason),
             e => e.StopTaskAsync(workflowId, task, reason, cancellationToken), cancellationToken);
 
+    // The decision rides in Cordoned, the signer in Reason and the gate in Index: the inbox body is one flat record.
+    public Task<SignalOutcome> SignalAsync(string workflowId, string task, int gate, bool approve, string by, System.Text.Json.Nodes.JsonNode? data, CancellationToken cancellationToken) =>
+        SendAsync<SignalOutcome>(InboxKind.Signal, new InboxCommand(WorkflowId: workflowId, Task: task, Index: gate, Cordoned: approve, Reason: by, Data: data),
+            e => e.SignalAsync(workflowId, task, gate, approve, by, data, cancellationToken), cancellationToken);
+
     public Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken) =>
         SendAsync<bool>(InboxKind.Cordon, new InboxCommand(NodeId: nodeId, Cordoned: cordoned),
             e => e.CordonAsync(nodeId, cordoned, cancellationToken), cancellationToken);

@@ -17,4 +17,5 @@ internal sealed record InboxCommand(
     NodeRegistration? Registration = null,
     Heartbeat? Beat = null,
     TaskReport? Report = null,
-    LeaveRequest? Leave = null);
+    LeaveRequest? Leave = null,
+    System.Text.Json.Nodes.JsonNode? Data = null);

@@ -7,6 +7,7 @@ internal static class InboxKind
     public const string Cancel = "cancel";
     public const string Retry = "retry";
     public const string Stop = "stop";
+    public const string Signal = "signal";
     public const string Cordon = "cordon";
     public const string Register = "register";
     public const string Heartbeat = "heartbeat";

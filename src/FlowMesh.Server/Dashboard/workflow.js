@@ -120,11 +120,22 @@ function taskPanel(panel, id, task, attempts, ctx, signal) {
       t.waitingOn && !['Succeeded', 'Failed', 'Cancelled', 'Skipped', 'Running'].includes(t.state) ? h('p', { class: 'waiting', id: 'task-waiting' }, `Waiting: ${t.waitingOn}`) : null,
       t.error ? message(t.error, 'error') : null,
       h('div', { class: 'actions' },
+        ctx.rank >= 2 && t.taskType === 'approval' && t.state === 'Ready' ? [
+          h('button', { id: 'approve-task', onclick: () => decide(true) }, 'Approve'),
+          h('button', { id: 'reject-task', class: 'danger', onclick: () => decide(false) }, 'Reject')] : null,
         ctx.rank >= 2 && t.state === 'Running' ? h('button', { class: 'danger', id: 'stop-task', onclick: () => api(`${base}/stop`, { method: 'POST' }).catch(e => summary.append(message(e.message, 'error'))) }, 'Stop task') : null,
         t.state === 'Succeeded' ? h('button', { onclick: () => download(`${base}/results`, `${t.name}-results.json`) }, 'Download results.json') : null,
         t.state === 'Succeeded' ? h('button', { onclick: () => download(`${base}/results/bundle`, `${t.name}.tar.gz`) }, 'Download all files') : null));
     fill(attemptsBox, ...attempts.map(a => h('li', {}, h('span', { class: 'muted' }, new Date(a.at).toLocaleTimeString()), ' ', badge(a.state),
       a.attempt ? ` attempt ${a.attempt}` : '', a.node ? ` on ${a.node}` : '', a.reason ? ` (${a.reason})` : '', a.error ? ` — ${a.error}` : '')));
+  };
+
+  // A gate is decided with a short-lived signal token, the same way an outside system would do it.
+  const decide = async approve => {
+    try {
+      const issued = await api(`${base}/signal-token?ttlSeconds=300`, { method: 'POST' });
+      await api('/signals', { method: 'POST', body: { token: issued.token, decision: approve ? 'approve' : 'reject', by: `dashboard (key ${ctx.caller.subject})` } });
+    } catch (e) { summary.append(message(e.message, 'error')); }
   };
 
   const loadResult = async t => {

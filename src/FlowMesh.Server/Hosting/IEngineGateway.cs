@@ -22,6 +22,9 @@ internal interface IEngineGateway
 
     Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken);
 
+    /// <summary>Decides an approval gate; the caller has already checked the signal's token.</summary>
+    Task<SignalOutcome> SignalAsync(string workflowId, string task, int gate, bool approve, string by, System.Text.Json.Nodes.JsonNode? data, CancellationToken cancellationToken);
+
     Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken);
 
     Task<NodeWelcome> RegisterNodeAsync(NodeRegistration registration, CancellationToken cancellationToken);

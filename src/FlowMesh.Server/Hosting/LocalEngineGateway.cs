@@ -19,6 +19,9 @@ internal sealed class LocalEngineGateway(FlowMeshEngine engine) : IEngineGateway
     public Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken) =>
         engine.StopTaskAsync(workflowId, task, reason, cancellationToken);
 
+    public Task<SignalOutcome> SignalAsync(string workflowId, string task, int gate, bool approve, string by, System.Text.Json.Nodes.JsonNode? data, CancellationToken cancellationToken) =>
+        engine.SignalAsync(workflowId, task, gate, approve, by, data, cancellationToken);
+
     public Task<bool> CordonAsync(string nodeId, bool cordoned, CancellationToken cancellationToken) => engine.CordonAsync(nodeId, cordoned, cancellationToken);
 
     public Task<NodeWelcome> RegisterNodeAsync(NodeRegistration registration, CancellationToken cancellationToken) => engine.RegisterNodeAsync(registration, cancellationToken);

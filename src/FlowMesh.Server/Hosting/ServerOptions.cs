@@ -95,6 +95,13 @@ public sealed class ServerOptions
     /// <summary>Logs as one JSON object a line (with workflow and task ids as fields) instead of text. Default: FLOWMESH_LOG_FORMAT=json.</summary>
     public bool JsonLogs { get; set; } = string.Equals(Environment.GetEnvironmentVariable("FLOWMESH_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Keys for approval-signal tokens, from FLOWMESH_SIGNAL_KEYS (<c>ID=BASE64[@VALID-UNTIL],…</c>): the first signs,
+    /// the others still verify until their time (rotation with a grace period). Default: none configured, and a random
+    /// key is generated once and kept in the store.
+    /// </summary>
+    public string? SignalKeys { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_SIGNAL_KEYS");
+
     /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
     public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
 
@@ -135,6 +142,7 @@ public sealed class ServerOptions
             throw new ArgumentException("ServerOptions.CommandTimeout must be positive, Retention not negative, and ReplicaId set");
         }
 
+        _ = Security.SignalTokens.Parse(SignalKeys);
         if (OtlpEndpoint is { } otlp && otlp.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"ServerOptions.OtlpEndpoint must be an http(s) URL, not {otlp}");

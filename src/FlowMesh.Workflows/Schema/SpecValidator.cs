@@ -102,6 +102,7 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
         map["ssh"] = ["interactive", "image", "user", "authorizedKeys", "command", "entrypoint", "ttlSeconds", "idleTimeoutSeconds", "accessMode", "inputs", "sshOutput", "env", "network"];
         map["container"] = ["image", "command", "args", "entrypoint", "env", "workingDir", "mounts", "network", "timeoutSeconds", "inputs", "outputPath"];
         map["serve"] = ["model", "accessMode", "apiKey", "ttlSeconds", "port", "inference"];
+        map["approval"] = ["approval", "data"];
         map["python"] = ["code", "entrypoint", "image", "requirements", "inputs", "timeoutSeconds", "network", "env", "emits", "pythonOutput"];
         return map;
     }
@@ -153,6 +154,9 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
                 break;
             case "env":
                 Mapping(value, path);
+                break;
+            case "approval" when type == TaskTypes.Approval:
+                CheckApproval(value, path);
                 break;
             default:
                 // Engine arguments, training hyper-parameters and the like are free mappings that executors read.

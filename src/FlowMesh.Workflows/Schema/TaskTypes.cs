@@ -8,6 +8,12 @@ public static class TaskTypes
     public const string Inference = "inference";
     public const string Ssh = "ssh";
 
+    /// <summary>
+    /// A gate that waits for a signal (a person's approval or an external event) instead of running anything (a FlowMesh
+    /// .NET addition: <c>approval: {message, timeoutSeconds}</c>).
+    /// </summary>
+    public const string Approval = "approval";
+
     /// <summary>An arbitrary container job (a FlowMesh .NET addition: image, command, env, mounts, limits).</summary>
     public const string Container = "container";
 
@@ -19,7 +25,7 @@ public static class TaskTypes
 
     internal static readonly string[] Training = ["sft", "lora_sft", "dpo", "ppo", "image_classification_training", "image_classification"];
 
-    internal static readonly string[] Other = ["rag", "agent", "api", "data_profiling", "data_retrieval", "echo", "ssh", "serve", "python", "container"];
+    internal static readonly string[] Other = ["rag", "agent", "api", "data_profiling", "data_retrieval", "echo", "ssh", "serve", "python", "container", "approval"];
 
     public static IReadOnlyList<string> All { get; } = [.. ModelInfer, .. Training, .. Other];
 

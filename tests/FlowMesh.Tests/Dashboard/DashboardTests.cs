@@ -137,7 +137,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.True(await page.IsVisibleAsync("#read-only"));
         await page.ClickAsync("g.task[data-task='prep']");
         await page.WaitForSelectorAsync("#task-panel h2:has-text('prep')");
-        Assert.Equal(0, await page.Locator("#stop-task").CountAsync());
+        Assert.Equal(0, await page.Locator("#stop-task, #approve-task").CountAsync());
         await Browser.ScreenshotAsync(page, "viewer-read-only", output);
 
         // The page hides what the role may not do; the API is what enforces it, for the same key from the same page.
@@ -147,6 +147,28 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         Assert.Equal((int)HttpStatusCode.Forbidden, status);
         Assert.Equal("Running", (await fixture.Admin.GetAsync(submitted.WorkflowId)).Workflow.State);
         await File.WriteAllTextAsync(barrier, "go");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ApproveButton_OpenGate_DecidesItAndTheRestRunsLive()
+    {
+        if (!Browser.Available(output))
+        {
+            return;
+        }
+
+        var submitted = await fixture.Admin.SubmitAsync(Approvals.ApprovalTests.Gated("approve-in-page"));
+        var page = await fixture.SignInAsync(fixture.Server.AdminToken, $"#/workflows/{submitted.WorkflowId}/tasks/sign-off");
+        await page.WaitForSelectorAsync("g.task[data-task='sign-off'][data-state='Ready']");
+        await page.WaitForSelectorAsync("#task-waiting:has-text('awaiting approval: ship it?')");
+        await Browser.ScreenshotAsync(page, "approval-open", output);
+        await page.ClickAsync("#approve-task");
+
+        await page.WaitForFunctionAsync("() => document.querySelectorAll(\"g.task[data-state='Succeeded']\").length === 3");
+        var decision = await fixture.Admin.GetResultAsync(submitted.WorkflowId, "sign-off");
+        Assert.True(decision.GetProperty("approved").GetBoolean());
+        Assert.StartsWith("dashboard", decision.GetProperty("by").GetString(), StringComparison.Ordinal);
         await page.Context.CloseAsync();
     }
 
