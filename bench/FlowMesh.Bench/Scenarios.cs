@@ -19,10 +19,7 @@ internal static class Scenarios
             case "many_1000x10": await ThroughputAsync(Workload.Many(1000, 10), options, options.Runs, cancellationToken); break;
             case "huge_100000": await ThroughputAsync(Workload.Fanout(100_000, sink: false), options, Math.Min(options.Runs, 3), cancellationToken); break;
             case "sse_latency": await SseLatency.RunAsync(options, cancellationToken); break;
-            case "signal_latency":
-                // Kept as a scenario so the table has its row and the command exists once there is something to time.
-                Console.WriteLine($"| signal_latency | {options.Mode} | n/a: FlowMesh has no approval gates or signals yet (issue 6 adds them) |");
-                break;
+            case "signal_latency": await SignalLatency.RunAsync(options, 51, cancellationToken); break;
             case "agents_1000": await AgentSwarm.RunAsync(options, 1000, cancellationToken); break;
             case "live_10000": await LiveWorkflows.RunAsync(options, 10_000, cancellationToken); break;
             case "micro": Micro.Run(); break;

@@ -64,7 +64,11 @@ export async function workflowPage(view, id, selected, ctx) {
     panelCtl?.abort();
     panelCtl = new AbortController();
     for (const g of groups.values()) g.classList.toggle('selected', g.dataset.task === name);
-    if (name && tasks.has(name)) taskPanel(panel, id, tasks.get(name), attempts.get(name) ?? [], ctx, panelCtl.signal);
+    if (name && tasks.has(name)) {
+      // The panel keeps the map's own list, so attempts that stream in after it opens still show.
+      if (!attempts.has(name)) attempts.set(name, []);
+      taskPanel(panel, id, tasks.get(name), attempts.get(name), ctx, panelCtl.signal);
+    }
     else fill(panel, h('p', { class: 'muted' }, 'Select a task to see its spec, attempts, logs and results.'));
   };
   showTask(selected);

@@ -166,6 +166,10 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await page.ClickAsync("#approve-task");
 
         await page.WaitForFunctionAsync("() => document.querySelectorAll(\"g.task[data-state='Succeeded']\").length === 3");
+
+        // The panel opened by the deep link lists the gate's history as it happened: opened, approved, succeeded.
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#task-panel .attempts li').length === 3");
+        Assert.Contains("approved by dashboard", await page.TextContentAsync("#task-panel .attempts"), StringComparison.Ordinal);
         var decision = await fixture.Admin.GetResultAsync(submitted.WorkflowId, "sign-off");
         Assert.True(decision.GetProperty("approved").GetBoolean());
         Assert.StartsWith("dashboard", decision.GetProperty("by").GetString(), StringComparison.Ordinal);

@@ -49,6 +49,15 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
             var url = Fill(owned.WorkflowId);
             Assert.DoesNotContain("{", url);
             var body = method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}";
+            if (route == "POST /api/v1/signals")
+            {
+                // The one route without a key: the signal token in the body is its credential, and a bad one is 403.
+                Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(anonymous, method, url, body)).Status);
+                var refused = await SendAsync(forged, method, url, """{"token":"fms1.x.y","decision":"approve"}""");
+                Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+                Assert.Equal("invalid_signal", Code(refused.Body));
+                continue;
+            }
 
             Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(anonymous, method, url, body)).Status);
             Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(forged, method, url, body)).Status);
