@@ -213,6 +213,7 @@ public sealed partial class FlowMeshEngine
     {
         var now = _time.GetUtcNow();
         ExpireGates(tx, now);
+        QueueDueRetries(now);
         foreach (var node in _nodes.Values.Where(n => n.Remote && (n.State is NodeState.Up or NodeState.Draining) && now - n.HeartbeatAt > _options.LeaseDuration).ToList())
         {
             node.State = NodeState.Lost;

@@ -227,7 +227,7 @@ public sealed partial class FlowMeshEngine
             Event(wf, "task.result", t, new JsonObject { ["result"] = report.Result?.DeepClone() });
             Finish(tx, wf, t, TaskState.Succeeded, report.Result?.ToJsonString() ?? "null");
         }
-        else
+        else if (!TryScheduleRetry(tx, wf, t, report.Error))
         {
             t.Error = report.Error;
             Finish(tx, wf, t, TaskState.Failed, null);
