@@ -62,11 +62,6 @@ internal sealed class EngineTelemetry : IDisposable
         Adjust(wf.Tenant, from, -1);
         Adjust(wf.Tenant, to, +1);
         _transitions.Add(1, new KeyValuePair<string, object?>("state", to.ToString()));
-        if (to == TaskState.Ready)
-        {
-            t.ReadyAt = now;
-        }
-
         if (from == TaskState.Running)
         {
             EndAttempt(wf, t, to, now);

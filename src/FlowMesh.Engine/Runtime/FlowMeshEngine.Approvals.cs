@@ -38,9 +38,7 @@ public sealed partial class FlowMeshEngine
 
     private void ArmGate(WorkflowActor wf, TaskActor t, DateTimeOffset openedAt)
     {
-        // The parser may hold the number as an int, a long or a double: read its JSON text.
-        if (t.Spec["approval"]?["timeoutSeconds"] is JsonValue v
-            && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        if (Number(t.Spec["approval"]?["timeoutSeconds"]) is { } seconds && seconds > 0)
         {
             _gateDeadlines[(wf.Id, t.Index)] = openedAt + TimeSpan.FromSeconds(seconds);
         }
@@ -62,7 +60,7 @@ public sealed partial class FlowMeshEngine
         if (!_workflows.TryGetValue(signal.WorkflowId, out var wf))
         {
             // A finished workflow's gates are closed: the same decision again is a duplicate, anything else a conflict.
-            var row = Store.GetWorkflow(signal.WorkflowId) is null ? null : Store.GetTasks(signal.WorkflowId).FirstOrDefault(r => r.Name == signal.Task);
+            var row = Store.GetTasks(signal.WorkflowId).FirstOrDefault(r => r.Name == signal.Task);
             return row is null || row.TaskType != TaskTypes.Approval || row.Attempt != signal.Gate
                 ? SignalOutcome.Stale
                 : Closed(row.State, row.Error, signal.Approve);

@@ -56,6 +56,7 @@ public sealed partial class FlowMeshEngine
         }
     }
 
+    /// <summary>A spec number, whether the parser holds it as an int, a long or a double (its JSON text is read).</summary>
     private static double? Number(JsonNode? node) =>
         node is JsonValue v && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 }

@@ -409,10 +409,16 @@ public sealed partial class FlowMeshEngine
     {
         var expected = t.Version;
         var from = t.State;
+        var now = _time.GetUtcNow();
         t.MoveTo(to);
         t.Waiting = null;
+        if (to == TaskState.Ready)
+        {
+            t.ReadyAt = now;
+        }
+
         Counters.Transition();
-        _telemetry.Moved(wf, t, from, to, _time.GetUtcNow());
+        _telemetry.Moved(wf, t, from, to, now);
         tx.UpdateTask(wf.Id, t.Index, expected, new TaskUpdate(to.ToString(), t.Attempt, t.NodeId, result, t.Error, t.StartedAt, t.FinishedAt,
             to == TaskState.Running ? t.Reservation ?? [] : null));
         var data = new JsonObject { ["state"] = to.ToString(), ["attempt"] = t.Attempt };

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FlowMesh.Client;
 using FlowMesh.Tests.Support;
 
@@ -14,7 +12,7 @@ public sealed class ReconcileTests : IDisposable
     [Fact]
     public async Task ServerRestart_AgentRejoinsStillRunningIt_TaskIsAdoptedAndFinishesOnItsFirstAttempt()
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{Ports.FreeLoopback()}";
         var data = Path.Combine(_dir.Path, "server");
         var barrier = Path.Combine(_dir.Path, "release");
         var server = await ServerProcess.StartServerAsync(data, "--urls", url, "--lease-seconds", "2");
@@ -82,12 +80,5 @@ public sealed class ReconcileTests : IDisposable
         }
 
         Assert.Fail($"the workflow ended without a {kind} event");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace FlowMesh.Tests.Support;
@@ -18,11 +17,7 @@ internal sealed class OtlpCollector : IAsyncDisposable
 
     public OtlpCollector()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/");
+        Endpoint = new Uri($"http://127.0.0.1:{Ports.FreeLoopback()}/");
         _listener.Prefixes.Add(Endpoint.ToString());
         _listener.Start();
         _loop = Task.Run(LoopAsync);
