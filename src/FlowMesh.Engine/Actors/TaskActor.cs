@@ -23,6 +23,18 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public TaskCondition? Condition { get; } = condition;
 
+    /// <summary>Priority, node selector and model, read from the spec once.</summary>
+    public Scheduling.TaskPlacement Placement { get; } = Scheduling.TaskPlacement.Of(spec);
+
+    /// <summary>Nodes an attempt of this task failed on: placement tries other nodes first.</summary>
+    public HashSet<string>? FailedOn { get; set; }
+
+    /// <summary>When the task joined the ready queue; kept when it is put back at the head (a lost lease).</summary>
+    public DateTimeOffset? QueuedSince { get; set; }
+
+    /// <summary>The task's current place in the ready queue; an older entry left behind is dropped when the scheduler reaches it.</summary>
+    public Scheduling.QueuedTask? QueueEntry { get; set; }
+
     public TaskState State { get; set; } = TaskState.Pending;
 
     public long Version { get; set; } = 1;

@@ -9,7 +9,10 @@ namespace FlowMesh.Engine.Agent;
 public static class MachineInfo
 {
     public static NodeCapacity Capacity(EngineOptions options, IEnumerable<string> taskTypes) =>
-        Capacity(options.NodeCpus, options.NodeMemoryBytes, options.NodeSlots, DetectGpus(), taskTypes);
+        Capacity(options.NodeCpus, options.NodeMemoryBytes, options.NodeSlots, DetectGpus(), taskTypes) with
+        {
+            Labels = options.NodeLabels.Count > 0 ? new Dictionary<string, string>(options.NodeLabels, StringComparer.Ordinal) : null,
+        };
 
     /// <summary>A remote agent's capacity: declared GPUs win over detected ones, so a test or a partitioned host can say what it offers.</summary>
     public static NodeCapacity Capacity(NodeAgentOptions options, IEnumerable<string> taskTypes) =>

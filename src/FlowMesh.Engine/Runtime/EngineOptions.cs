@@ -66,12 +66,19 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan UnplaceableTimeout { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Labels of the embedded node, which tasks' <c>nodeSelector</c> match. Default none.</summary>
+    public IDictionary<string, string> NodeLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>How ready tasks are ordered between and within tenants, and where they are placed.</summary>
+    public Scheduling.SchedulerOptions Scheduler { get; } = new();
+
     /// <summary>How the embedded node runs container tasks (when a Docker or Podman socket is found).</summary>
     public Containers.ContainerOptions Containers { get; } = new();
 
     public void Validate()
     {
         Containers.Validate();
+        Scheduler.Validate();
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             throw new ArgumentException("EngineOptions.DataDirectory must be set");

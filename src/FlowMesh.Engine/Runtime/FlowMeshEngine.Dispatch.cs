@@ -12,128 +12,7 @@ namespace FlowMesh.Engine.Runtime;
 
 public sealed partial class FlowMeshEngine
 {
-    private void Enqueue(WorkflowActor wf, TaskActor t) => _readyQueue.AddLast((wf, t));
-
-    /// <summary>
-    /// Places ready tasks in FIFO order while some node has room. A task no node could ever run fails now with the
-    /// reason (or, in a server, waits for a node that fits to join); one that only waits for room stops the pass, so each
-    /// turn costs what it dispatches, not the queue length.
-    /// </summary>
-    private void Schedule(StoreTransaction tx, List<Assignment> dispatches)
-    {
-        while (_readyQueue.First is { } first)
-        {
-            var (wf, t) = first.Value;
-            if (t.State != TaskState.Ready || !_workflows.ContainsKey(wf.Id))
-            {
-                _readyQueue.RemoveFirst();
-                continue;
-            }
-
-            var fitting = _nodes.Values.Where(n => n.State == NodeState.Up && n.NeverFits(t.TaskType, t.Resources) is null).ToList();
-            if (fitting.Count == 0)
-            {
-                _readyQueue.RemoveFirst();
-                var live = _nodes.Values.Where(n => n.State == NodeState.Up).ToList();
-                var why = live.Count == 0 ? "no node is up" : string.Join("; ", live.Select(n => n.NeverFits(t.TaskType, t.Resources)));
-                if (_options.UnplaceableTimeout == TimeSpan.Zero)
-                {
-                    FailUnplaceable(tx, wf, t, why);
-                }
-                else
-                {
-                    _unplaceable.Add((wf, t, _unplaceableSince.GetValueOrDefault((wf.Id, t.Index), _time.GetUtcNow())));
-                    _unplaceableSince[(wf.Id, t.Index)] = _unplaceable[^1].Since;
-                    NoteWaiting(tx, wf, t, $"waiting for a node that can run this task: {why}");
-                }
-
-                continue;
-            }
-
-            if (QuotaNeverFits(wf.Tenant, t.Resources) is { } never)
-            {
-                _readyQueue.RemoveFirst();
-                t.Error = never;
-                Finish(tx, wf, t, TaskState.Failed, null);
-                CheckWorkflowDone(tx, wf);
-                continue;
-            }
-
-            if (OverQuota(wf.Tenant, t.Resources) is { } over)
-            {
-                _readyQueue.RemoveFirst();
-                Park(tx, wf, t, over);
-                continue;
-            }
-
-            NodeActor? node = null;
-            var gpus = Array.Empty<int>();
-            foreach (var candidate in Rank(fitting, t))
-            {
-                if (candidate.TryReserve(t.Resources, out gpus))
-                {
-                    node = candidate;
-                    break;
-                }
-            }
-
-            if (node is null)
-            {
-                NoteWaiting(tx, wf, t, string.Join("; ", fitting.Select(n => n.WhyNotNow(t.Resources))));
-                return;
-            }
-
-            _readyQueue.RemoveFirst();
-            ExecutionRequest request;
-            try
-            {
-                request = BuildRequest(wf, t, gpus);
-            }
-            catch (ExecutionException ex)
-            {
-                node.Release(t.Resources, gpus);
-                t.Error = ex.Message;
-                Finish(tx, wf, t, TaskState.Failed, null);
-                CheckWorkflowDone(tx, wf);
-                continue;
-            }
-
-            ReleaseDependencies(wf, t);
-            _unplaceableSince.Remove((wf.Id, t.Index));
-            t.Attempt++;
-            t.NodeId = node.Id;
-            t.StartedAt = _time.GetUtcNow();
-            t.LeaseUntil = node.Remote ? t.StartedAt + _options.LeaseDuration : null;
-            t.Error = null;
-            t.Reservation = gpus;
-            MoveTask(tx, wf, t, TaskState.Running);
-            _telemetry.Placed(wf, t, t.StartedAt.Value);
-            if (_telemetry.TraceParent(wf, t) is { } traceParent)
-            {
-                request = request with { TraceParent = traceParent };
-            }
-
-            Charge(wf.Tenant, t.Resources, +1);
-            dispatches.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus, node.Id));
-        }
-    }
-
-    /// <summary>
-    /// Orders the nodes that could run a task: one holding its model warm first, then (for a task without GPUs) nodes
-    /// with fewer GPUs so GPU nodes stay free for GPU work, then the one with most free slots.
-    /// </summary>
-    private static IEnumerable<NodeActor> Rank(List<NodeActor> nodes, TaskActor t)
-    {
-        var model = t.Spec["model"] is System.Text.Json.Nodes.JsonObject m && m["source"] is System.Text.Json.Nodes.JsonObject src
-            && src["identifier"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
-        return nodes
-            .OrderByDescending(n => model is not null && (n.Capacity.WarmModels?.Contains(model, StringComparer.Ordinal) ?? false))
-            .ThenBy(n => t.Resources.Gpu is null ? n.Capacity.Gpus.Count : 0)
-            .ThenByDescending(n => n.FreeSlots)
-            .ThenBy(n => n.Id, StringComparer.Ordinal);
-    }
-
-    /// <summary>Gives back what a running task held, bills the attempt and lets the tenant's parked tasks queue again.</summary>
+    /// <summary>Gives back what a running task held and bills the attempt.</summary>
     private void ReleaseNode(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState ending)
     {
         if (t.Reservation is { } gpus)
@@ -145,9 +24,8 @@ public sealed partial class FlowMeshEngine
 
             t.Reservation = null;
             t.LeaseUntil = null;
-            Charge(wf.Tenant, t.Resources, -1);
+            _scheduler.Charge(wf.Tenant, t.Resources, -1);
             RecordUsage(tx, wf, t, ending, gpus.Length);
-            Unpark(wf.Tenant);
         }
     }
 

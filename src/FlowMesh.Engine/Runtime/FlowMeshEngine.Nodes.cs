@@ -123,7 +123,7 @@ public sealed partial class FlowMeshEngine
                 t.Reservation = held;
                 t.AdoptableGpus = null;
                 t.LeaseUntil = now + _options.LeaseDuration;
-                Charge(wf.Tenant, t.Resources, +1);
+                _scheduler.Charge(wf.Tenant, t.Resources, +1);
                 Event(wf, "task.adopted", t, new System.Text.Json.Nodes.JsonObject { ["node"] = node.Id, ["attempt"] = t.Attempt });
             }
             else
@@ -143,7 +143,7 @@ public sealed partial class FlowMeshEngine
         _links[reg.NodeId] = new RemoteNodeLink(reg.NodeId, epoch);
         foreach (var (wf, t, _) in _unplaceable)
         {
-            _readyQueue.AddLast((wf, t));
+            Enqueue(wf, t);
         }
 
         _unplaceable.Clear();
@@ -266,14 +266,7 @@ public sealed partial class FlowMeshEngine
 
         t.NodeId = null;
         MoveTask(tx, wf, t, TaskState.Ready, reason: $"requeued: {reason}");
-        if (atTail)
-        {
-            _readyQueue.AddLast((wf, t));
-        }
-        else
-        {
-            _readyQueue.AddFirst((wf, t));
-        }
+        Enqueue(wf, t, ahead: !atTail);
     }
 
     private bool HoldsLease(string nodeId, TaskLease lease) => TaskOf(nodeId, lease) is not null;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.States;
@@ -9,8 +10,7 @@ namespace FlowMesh.Engine.Runtime;
 public sealed partial class FlowMeshEngine
 {
     private readonly Dictionary<string, TenantRow?> _tenants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Tasks, int Gpus)> _tenantLoad = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(WorkflowActor Workflow, TaskActor Task)>> _parked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Period, double GpuSeconds)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly List<UsageRow> _pendingUsage = [];
 
     private TenantRow? TenantOf(string tenant)
@@ -32,54 +32,64 @@ public sealed partial class FlowMeshEngine
             : null;
     }
 
-    private string? OverQuota(string tenant, ResourceRequest r)
+    /// <summary>Why none of the tenant's tasks may start now: its running-task quota is in use.</summary>
+    private string? TenantHold(string tenant)
     {
-        if (TenantOf(tenant) is not { } q)
+        var load = _scheduler.UsageOf(tenant);
+        return TenantOf(tenant) is { MaxRunningTasks: > 0 } q && load.Tasks >= q.MaxRunningTasks
+            ? $"tenant quota: {load.Tasks} of {q.MaxRunningTasks} running tasks in use"
+            : null;
+    }
+
+    /// <summary>Why a task of the tenant may not start now: its GPU quota is in use, or its hard GPU budget is spent.</summary>
+    private string? Hold(string tenant, ResourceRequest r)
+    {
+        if (TenantOf(tenant) is not { } q || r.GpuCount == 0)
         {
             return null;
         }
 
-        var load = _tenantLoad.GetValueOrDefault(tenant);
-        if (q.MaxRunningTasks > 0 && load.Tasks >= q.MaxRunningTasks)
+        var load = _scheduler.UsageOf(tenant);
+        if (q.MaxGpus > 0 && load.Gpus + r.GpuCount > q.MaxGpus)
         {
-            return $"tenant quota: {load.Tasks} of {q.MaxRunningTasks} running tasks in use";
+            return $"tenant quota: {load.Gpus} of {q.MaxGpus} GPUs in use, this task asks for {r.GpuCount}";
         }
 
-        var gpus = r.Gpu?.Count ?? 0;
-        return q.MaxGpus > 0 && gpus > 0 && load.Gpus + gpus > q.MaxGpus
-            ? $"tenant quota: {load.Gpus} of {q.MaxGpus} GPUs in use, this task asks for {gpus}"
-            : null;
+        return q.BudgetHard && OverBudget(q) is { } spent ? spent : null;
     }
 
-    private void Charge(string tenant, ResourceRequest r, int sign)
+    /// <summary>A reason when the tenant's GPU-seconds this period have reached its budget; null within it or without one.</summary>
+    private string? OverBudget(TenantRow q)
     {
-        var load = _tenantLoad.GetValueOrDefault(tenant);
-        _tenantLoad[tenant] = (load.Tasks + sign, load.Gpus + (sign * (r.Gpu?.Count ?? 0)));
-    }
-
-    /// <summary>Sets a task aside while its tenant is at quota, so it does not block other tenants' work behind it.</summary>
-    private void Park(StoreTransaction tx, WorkflowActor wf, TaskActor t, string reason)
-    {
-        if (!_parked.TryGetValue(wf.Tenant, out var list))
+        if (q.BudgetGpuSeconds <= 0 || q.BudgetPeriodSeconds <= 0)
         {
-            _parked[wf.Tenant] = list = [];
+            return null;
         }
 
-        list.Add((wf, t));
-        NoteWaiting(tx, wf, t, reason);
-    }
-
-    /// <summary>Puts a tenant's parked tasks back at the head of the queue, in the order they were parked.</summary>
-    private void Unpark(string tenant)
-    {
-        if (!_parked.Remove(tenant, out var list))
+        var now = _time.GetUtcNow();
+        var period = now.ToUnixTimeSeconds() / q.BudgetPeriodSeconds;
+        if (!_budgetUsed.TryGetValue(q.Id, out var used) || used.Period != period)
         {
-            return;
+            used = (period, Store.GpuSecondsSince(q.Id, DateTimeOffset.FromUnixTimeSeconds(period * q.BudgetPeriodSeconds)));
+            _budgetUsed[q.Id] = used;
         }
 
-        for (var i = list.Count - 1; i >= 0; i--)
+        if (used.GpuSeconds < q.BudgetGpuSeconds)
         {
-            _readyQueue.AddFirst(list[i]);
+            return null;
+        }
+
+        var resets = DateTimeOffset.FromUnixTimeSeconds((period + 1) * q.BudgetPeriodSeconds);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"budget: tenant {q.Id} used {used.GpuSeconds:0.#} of {q.BudgetGpuSeconds:0.#} GPU-seconds this period ({(q.BudgetHard ? "hard" : "soft")} limit; resets {resets:yyyy-MM-dd HH:mm} UTC)");
+    }
+
+    /// <summary>A soft budget lets GPU work run but flags it: one event per task attempt placed over budget.</summary>
+    private void FlagSoftBudget(WorkflowActor wf, TaskActor t)
+    {
+        if (t.Resources.GpuCount > 0 && TenantOf(wf.Tenant) is { BudgetHard: false } q && OverBudget(q) is { } over)
+        {
+            Event(wf, "task.over_budget", t, new JsonObject { ["reason"] = over });
         }
     }
 
@@ -104,5 +114,9 @@ public sealed partial class FlowMeshEngine
             (long)duration.TotalMilliseconds, gpus * duration.TotalSeconds);
         tx.InsertUsage(row);
         _pendingUsage.Add(row);
+        if (_budgetUsed.TryGetValue(wf.Tenant, out var used) && TenantOf(wf.Tenant) is { BudgetPeriodSeconds: > 0 } q && used.Period == end.ToUnixTimeSeconds() / q.BudgetPeriodSeconds)
+        {
+            _budgetUsed[wf.Tenant] = (used.Period, used.GpuSeconds + row.GpuSeconds);
+        }
     }
 }

@@ -36,6 +36,11 @@ public sealed partial class FlowMeshEngine
 
         var due = _time.GetUtcNow() + TimeSpan.FromSeconds(delay);
         t.Error = error;
+        if (t.NodeId is { } failedOn)
+        {
+            (t.FailedOn ??= new HashSet<string>(StringComparer.Ordinal)).Add(failedOn);
+        }
+
         t.NodeId = null;
         MoveTask(tx, wf, t, TaskState.Ready, reason: string.Create(CultureInfo.InvariantCulture, $"retry {t.Attempt + 1}/{(int)max} in {delay:0.###} s after: {error}"));
         _retryAt[(wf.Id, t.Index)] = due;

@@ -21,13 +21,13 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private readonly Channel<EngineCommand> _mailbox = Channel.CreateUnbounded<EngineCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, WorkflowActor> _workflows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource<WorkflowState>> _waiters = new(StringComparer.Ordinal);
-    private readonly LinkedList<(WorkflowActor Workflow, TaskActor Task)> _readyQueue = new();
     private readonly List<EventRow> _pendingEvents = [];
     private readonly List<Action> _afterCommit = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly IReadOnlyList<IExecutor> _executors;
     private readonly Dictionary<string, NodeActor> _nodes = new(StringComparer.Ordinal);
     private readonly EngineTelemetry _telemetry = new();
+    private readonly Scheduling.Scheduler _scheduler;
     private FlowMeshStore? _store;
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
@@ -41,6 +41,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         options.Validate();
         _options = options;
         _time = time;
+        _scheduler = new Scheduling.Scheduler(options.Scheduler);
         _executors = [.. (executors ?? DefaultExecutors(options)).Where(e => e.IsAvailable)];
     }
 

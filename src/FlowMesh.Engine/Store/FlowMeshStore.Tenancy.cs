@@ -6,17 +6,32 @@ public sealed partial class FlowMeshStore
 {
     public TenantRow? GetTenant(string id)
     {
-        using var cmd = Command("SELECT id, created_at, is_system, max_running_tasks, max_gpus FROM tenants WHERE id = @id");
+        using var cmd = Command($"SELECT {TenantColumns} FROM tenants WHERE id = @id");
         cmd.Add("@id", id);
         using var r = cmd.ExecuteReader();
-        return r.Read() ? new TenantRow(r.GetString(0), Time(r, 1)!.Value, I64(r, 2) != 0, I32(r, 3), I32(r, 4)) : null;
+        return r.Read() ? ReadTenant(r) : null;
     }
 
     public IReadOnlyList<TenantRow> ListTenants()
     {
-        using var cmd = Command("SELECT id, created_at, is_system, max_running_tasks, max_gpus FROM tenants ORDER BY id");
-        return ReadAll(cmd, r => new TenantRow(r.GetString(0), Time(r, 1)!.Value, I64(r, 2) != 0, I32(r, 3), I32(r, 4)));
+        using var cmd = Command($"SELECT {TenantColumns} FROM tenants ORDER BY id");
+        return ReadAll(cmd, ReadTenant);
     }
+
+    /// <summary>GPU-seconds of the tenant's attempts that finished at or after <paramref name="since"/>: what its budget counts.</summary>
+    public double GpuSecondsSince(string tenant, DateTimeOffset since)
+    {
+        using var cmd = Command("SELECT COALESCE(SUM(gpu_seconds), 0) FROM usage WHERE tenant_id = @tenant AND finished_at >= @since");
+        cmd.Add("@tenant", tenant);
+        cmd.Add("@since", StoreTransaction.Iso(since));
+        return Convert.ToDouble(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private const string TenantColumns = "id, created_at, is_system, max_running_tasks, max_gpus, weight, budget_gpu_seconds, budget_period_seconds, budget_hard";
+
+    private static TenantRow ReadTenant(DbDataReader r) =>
+        new(r.GetString(0), Time(r, 1)!.Value, I64(r, 2) != 0, I32(r, 3), I32(r, 4), Convert.ToDouble(r.GetValue(5), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToDouble(r.GetValue(6), System.Globalization.CultureInfo.InvariantCulture), I64(r, 7), I64(r, 8) != 0);
 
     public ApiKeyRow? GetApiKey(string id)
     {

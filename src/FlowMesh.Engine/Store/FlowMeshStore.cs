@@ -165,6 +165,11 @@ public sealed partial class FlowMeshStore : IDisposable
             Execute(connection, StoreSchema.Migrate3To4, tx);
         }
 
+        if (existing is 1 or 2 or 3 or 4)
+        {
+            Execute(connection, StoreSchema.Migrate4To5, tx);
+        }
+
         Execute(connection, StoreSchema.Create, tx);
     }
 

@@ -6,7 +6,7 @@ namespace FlowMesh.Engine.Store;
 /// </summary>
 internal static class StoreSchema
 {
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The tenant that local runs and the server's first admin belong to.</summary>
     public const string DefaultTenant = "default";
@@ -39,7 +39,14 @@ internal static class StoreSchema
             epoch {big} NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS tenants (
             id TEXT PRIMARY KEY, created_at TEXT NOT NULL, is_system INTEGER NOT NULL,
-            max_running_tasks INTEGER NOT NULL, max_gpus INTEGER NOT NULL);
+            max_running_tasks INTEGER NOT NULL, max_gpus INTEGER NOT NULL, weight {real} NOT NULL DEFAULT 1,
+            budget_gpu_seconds {real} NOT NULL DEFAULT 0, budget_period_seconds {big} NOT NULL DEFAULT 0, budget_hard INTEGER NOT NULL DEFAULT 1);
+        CREATE TABLE IF NOT EXISTS secrets (
+            tenant_id TEXT NOT NULL, name TEXT NOT NULL, key_id TEXT NOT NULL, nonce TEXT NOT NULL, ciphertext TEXT NOT NULL,
+            updated_at TEXT NOT NULL, PRIMARY KEY (tenant_id, name)){table};
+        CREATE TABLE IF NOT EXISTS task_cache (
+            tenant_id TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, workflow_id TEXT NOT NULL, task TEXT NOT NULL,
+            created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, key)){table};
         CREATE TABLE IF NOT EXISTS api_keys (
             id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL,
             created_at TEXT NOT NULL, revoked_at TEXT);
@@ -60,7 +67,15 @@ internal static class StoreSchema
     /// of work (filled in the transaction that placed it, so a long poll on any replica finds it).
     /// </summary>
     public static string CreatePostgres { get; } = Tables.Replace("{big}", "BIGINT", StringComparison.Ordinal).Replace("{real}", "DOUBLE PRECISION", StringComparison.Ordinal)
-        .Replace("{table}", string.Empty, StringComparison.Ordinal) + ClusterTables;
+        .Replace("{table}", string.Empty, StringComparison.Ordinal) + ClusterTables + PostgresUpgrades;
+
+    // PostgreSQL stores are created by the statements above; one made by an older version gets its new columns here.
+    private const string PostgresUpgrades = """
+        ALTER TABLE tenants ADD COLUMN IF NOT EXISTS weight DOUBLE PRECISION NOT NULL DEFAULT 1;
+        ALTER TABLE tenants ADD COLUMN IF NOT EXISTS budget_gpu_seconds DOUBLE PRECISION NOT NULL DEFAULT 0;
+        ALTER TABLE tenants ADD COLUMN IF NOT EXISTS budget_period_seconds BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE tenants ADD COLUMN IF NOT EXISTS budget_hard INTEGER NOT NULL DEFAULT 1;
+        """;
 
     private const string ClusterTables = """
         CREATE TABLE IF NOT EXISTS cluster_leader (
@@ -88,4 +103,12 @@ internal static class StoreSchema
 
     /// <summary>Version 3 kept a node's registration epoch only in the server's memory.</summary>
     public const string Migrate3To4 = "ALTER TABLE nodes ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;";
+
+    /// <summary>Version 4 had no fair-share weights or budgets (secrets and the task cache are new tables).</summary>
+    public const string Migrate4To5 = """
+        ALTER TABLE tenants ADD COLUMN weight REAL NOT NULL DEFAULT 1;
+        ALTER TABLE tenants ADD COLUMN budget_gpu_seconds REAL NOT NULL DEFAULT 0;
+        ALTER TABLE tenants ADD COLUMN budget_period_seconds INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tenants ADD COLUMN budget_hard INTEGER NOT NULL DEFAULT 1;
+        """;
 }

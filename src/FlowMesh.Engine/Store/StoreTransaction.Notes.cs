@@ -35,7 +35,11 @@ public sealed partial class StoreTransaction
     /// <summary>Creates a tenant; false when the id is taken.</summary>
     public bool InsertTenant(TenantRow t)
     {
-        using var cmd = Command("INSERT INTO tenants(id, created_at, is_system, max_running_tasks, max_gpus) VALUES (@id, @at, @sys, @tasks, @gpus) ON CONFLICT(id) DO NOTHING");
+        using var cmd = Command("INSERT INTO tenants(id, created_at, is_system, max_running_tasks, max_gpus, weight, budget_gpu_seconds, budget_period_seconds, budget_hard) VALUES (@id, @at, @sys, @tasks, @gpus, @weight, @budget, @period, @hard) ON CONFLICT(id) DO NOTHING");
+        cmd.Add("@weight", t.Weight);
+        cmd.Add("@budget", t.BudgetGpuSeconds);
+        cmd.Add("@period", t.BudgetPeriodSeconds);
+        cmd.Add("@hard", t.BudgetHard ? 1 : 0);
         cmd.Add("@id", t.Id);
         cmd.Add("@at", Iso(t.CreatedAt));
         cmd.Add("@sys", t.IsSystem ? 1 : 0);

@@ -16,6 +16,7 @@ public sealed class StoreMigrationTests
             connection.Open();
             using var cmd = connection.CreateCommand();
             cmd.CommandText = StoreSchema.Meta + System.Text.RegularExpressions.Regex.Replace(StoreSchema.Create.Replace(" gpus TEXT,", string.Empty, StringComparison.Ordinal), @",\s*epoch INTEGER NOT NULL DEFAULT 0", string.Empty)
+                    .Replace(StoreSchema.Create[StoreSchema.Create.IndexOf(", weight REAL", StringComparison.Ordinal)..(StoreSchema.Create.IndexOf("budget_hard INTEGER NOT NULL DEFAULT 1", StringComparison.Ordinal) + 38)], string.Empty, StringComparison.Ordinal)
                 + "INSERT INTO meta(key, value) VALUES ('schema_version', '2');"
                 + "INSERT INTO tasks(workflow_id, idx, name, task_type, state, version, spec, deps, resources, attempt) VALUES ('wf-old', 0, 'old', 'echo', 'Running', 3, '{}', '[]', '{}', 1);";
             cmd.ExecuteNonQuery();

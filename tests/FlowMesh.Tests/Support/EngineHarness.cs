@@ -24,10 +24,12 @@ internal sealed class EngineHarness : IAsyncDisposable
     public static Task<EngineHarness> StartAsync(int slots = 64, double cpus = 64) => StartAsync(null, slots, cpus);
 
     /// <summary>An engine whose node runs exactly <paramref name="executors"/> (null: the defaults).</summary>
-    public static async Task<EngineHarness> StartAsync(IEnumerable<IExecutor>? executors, int slots = 64, double cpus = 64)
+    public static async Task<EngineHarness> StartAsync(IEnumerable<IExecutor>? executors, int slots = 64, double cpus = 64, Action<EngineOptions>? configure = null)
     {
         var dir = new TempDir();
-        var engine = new FlowMeshEngine(new EngineOptions { DataDirectory = dir.Path, NodeSlots = slots, NodeCpus = cpus, NodeMemoryBytes = 1L << 40 }, TimeProvider.System, executors);
+        var options = new EngineOptions { DataDirectory = dir.Path, NodeSlots = slots, NodeCpus = cpus, NodeMemoryBytes = 1L << 40 };
+        configure?.Invoke(options);
+        var engine = new FlowMeshEngine(options, TimeProvider.System, executors);
         await engine.StartAsync(CancellationToken.None);
         return new EngineHarness(engine, dir);
     }
