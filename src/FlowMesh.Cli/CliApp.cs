@@ -57,6 +57,7 @@ internal static class CliApp
         root.Subcommands.Add(Remote.ResultCommands.Create());
         root.Subcommands.Add(Remote.TraceCommand.Create());
         root.Subcommands.Add(Remote.AdminCommands.Tenant());
+        root.Subcommands.Add(Remote.SecretCommands.Create());
         root.Subcommands.Add(Remote.AdminCommands.Token());
         return root;
     }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using FlowMesh.Client.Models;
 
@@ -56,6 +57,18 @@ public sealed partial class FlowMeshClient
     /// <summary>Revokes an API key by id.</summary>
     public async Task<TokenInfo> RevokeTokenAsync(string tokenId, CancellationToken cancellationToken = default) =>
         await SendAsync<TokenInfo>(Request(HttpMethod.Delete, $"api/v1/tokens/{E(tokenId)}"), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Your tenant's secrets: names and when they were set, never values.</summary>
+    public Task<IReadOnlyList<SecretInfo>> ListSecretsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<SecretInfo>>("api/v1/secrets", cancellationToken);
+
+    /// <summary>Sets a secret of your tenant (operators); tasks get it as an environment variable through <c>secrets: {VAR: name}</c>.</summary>
+    public async Task<SecretInfo> SetSecretAsync(string name, string value, CancellationToken cancellationToken = default) =>
+        await SendAsync<SecretInfo>(Request(HttpMethod.Put, $"api/v1/secrets/{E(name)}", JsonContent.Create(new SetSecretRequest(value), options: Json)), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Deletes a secret of your tenant (operators).</summary>
+    public async Task<SecretInfo> DeleteSecretAsync(string name, CancellationToken cancellationToken = default) =>
+        await SendAsync<SecretInfo>(Request(HttpMethod.Delete, $"api/v1/secrets/{E(name)}"), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Your tenant's most recent usage rows (one per finished task attempt).</summary>
     public Task<IReadOnlyList<UsageInfo>> GetUsageAsync(int limit = 100, CancellationToken cancellationToken = default) =>

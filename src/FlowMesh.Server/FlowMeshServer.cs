@@ -106,6 +106,7 @@ public static class FlowMeshServer
         SystemEndpoints.Map(api);
         DashboardEndpoints.Map(api);
         SignalEndpoints.Map(api);
+        SecretEndpoints.Map(api);
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(() =>

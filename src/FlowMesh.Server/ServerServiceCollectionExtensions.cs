@@ -60,14 +60,20 @@ public static class ServerServiceCollectionExtensions
     }
 
     /// <summary>The engine settings a server runs with; a cluster's leader adds its term.</summary>
-    internal static EngineOptions EngineOptionsFor(ServerOptions options) => new()
+    internal static EngineOptions EngineOptionsFor(ServerOptions options)
     {
-        DataDirectory = options.DataDirectory,
-        Store = options.StoreLocation,
-        StartCordoned = !options.RunLocalNode,
-        UnplaceableTimeout = options.UnplaceableTimeout,
-        LeaseDuration = options.LeaseDuration,
-        HeartbeatInterval = options.LeaseDuration / 5,
-        LeaseCheckInterval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 5)),
-    };
+        var engine = new EngineOptions
+        {
+            DataDirectory = options.DataDirectory,
+            Store = options.StoreLocation,
+            StartCordoned = !options.RunLocalNode,
+            UnplaceableTimeout = options.UnplaceableTimeout,
+            LeaseDuration = options.LeaseDuration,
+            HeartbeatInterval = options.LeaseDuration / 5,
+            LeaseCheckInterval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 5)),
+            SecretKeys = options.SecretKeys,
+        };
+        engine.Scheduler.Policy = options.Placement;
+        return engine;
+    }
 }

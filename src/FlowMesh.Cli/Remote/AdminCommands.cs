@@ -11,10 +11,15 @@ internal static class AdminCommands
         var id = new Argument<string>("tenant-id");
         var tasks = new Option<int>("--max-running-tasks") { Description = "Quota: tasks running at once (0 = unlimited)" };
         var gpus = new Option<int>("--max-gpus") { Description = "Quota: GPUs held at once (0 = unlimited)" };
-        var create = new Command("create", "Create a tenant and print its first admin token (system admins)") { id, tasks, gpus };
+        var weight = new Option<double>("--weight") { Description = "Fair-share weight against other tenants", DefaultValueFactory = _ => 1 };
+        var budget = new Option<double>("--budget-gpu-seconds") { Description = "GPU-seconds per budget period (0 = no budget)" };
+        var period = new Option<long>("--budget-period-seconds") { Description = "Budget period in seconds (86400: a day)" };
+        var soft = new Option<bool>("--soft-budget") { Description = "Flag GPU work over budget instead of holding it" };
+        var create = new Command("create", "Create a tenant and print its first admin token (system admins)") { id, tasks, gpus, weight, budget, period, soft };
         create.SetAction((result, ct) => Remote.RunAsync(result, async client =>
         {
-            var made = await client.CreateTenantAsync(new CreateTenantRequest(result.GetValue(id)!, result.GetValue(tasks), result.GetValue(gpus)), ct).ConfigureAwait(false);
+            var made = await client.CreateTenantAsync(new CreateTenantRequest(result.GetValue(id)!, result.GetValue(tasks), result.GetValue(gpus), result.GetValue(weight),
+                result.GetValue(budget), result.GetValue(period), !result.GetValue(soft)), ct).ConfigureAwait(false);
             if (Remote.IsJson(result))
             {
                 Remote.PrintJson(made);

@@ -16,6 +16,9 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
     private readonly List<LogLine> _pending = [];
     private readonly List<LogLine> _all = [];
 
+    /// <summary>Secret values to replace in every line, before it is buffered, sent or written.</summary>
+    public IReadOnlyList<string> Redact { get; init; } = [];
+
     public IReadOnlyList<LogLine> All
     {
         get
@@ -32,7 +35,7 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
     {
         lock (_gate)
         {
-            var entry = new LogLine(time.GetUtcNow(), stream, line);
+            var entry = new LogLine(time.GetUtcNow(), stream, Redact.Count > 0 ? Runtime.FlowMeshEngine.RedactValues(line, Redact) : line);
             _pending.Add(entry);
             if (_all.Count < MaxKeptLines)
             {

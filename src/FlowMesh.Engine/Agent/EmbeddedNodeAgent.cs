@@ -59,7 +59,7 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
     private async Task RunAsync(Assignment assignment, CancellationToken cancellationToken)
     {
         var request = assignment.Request;
-        var log = new BufferedTaskLog(time, options.LogBatchLines, lines => report(new EngineCommand.Logs(assignment.WorkflowId, assignment.Index, request.Attempt, lines)));
+        var log = new BufferedTaskLog(time, options.LogBatchLines, lines => report(new EngineCommand.Logs(assignment.WorkflowId, assignment.Index, request.Attempt, lines))) { Redact = request.Redact };
         ExecutionOutcome outcome;
         try
         {
@@ -72,7 +72,7 @@ internal sealed class EmbeddedNodeAgent(IReadOnlyList<IExecutor> executors, Engi
 
         try
         {
-            TaskOutputs.Write(request, outcome, log.All);
+            outcome = TaskOutputs.Write(request, outcome, log.All);
         }
         catch (IOException ex)
         {

@@ -39,15 +39,15 @@ internal sealed partial class RemoteNodeAgent
         }
 
         var request = new ExecutionRequest(item.WorkflowId, item.TaskName, item.TaskType, item.Attempt, item.Spec, item.UpstreamResults, inputs,
-            Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources, TraceParent = item.TraceParent };
+            Path.Combine(root, "results"), Path.Combine(root, "work"), item.Gpus) { Resources = item.Resources, TraceParent = item.TraceParent, Redact = item.Redact ?? [] };
         var lines = LogChannel();
-        var log = new BufferedTaskLog(time, options.LogBatchLines, batch => lines.Writer.TryWrite(batch));
+        var log = new BufferedTaskLog(time, options.LogBatchLines, batch => lines.Writer.TryWrite(batch)) { Redact = request.Redact };
         var sender = Task.Run(() => SendLogsAsync(lease, lines.Reader, cancellationToken), CancellationToken.None);
         ExecutionOutcome outcome;
         try
         {
             outcome = await TaskOutputs.ExecuteAsync(_byType, request, log, cancellationToken).ConfigureAwait(false);
-            TaskOutputs.Write(request, outcome, log.All);
+            outcome = TaskOutputs.Write(request, outcome, log.All);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

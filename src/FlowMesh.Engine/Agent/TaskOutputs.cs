@@ -16,12 +16,24 @@ internal static class TaskOutputs
     /// Synchronous on purpose: both files are small, and on Unix an async file write is the same write on a pool thread
     /// plus two thread hops, which cost more than the write itself for every task.
     /// </remarks>
-    public static void Write(ExecutionRequest request, ExecutionOutcome outcome, IReadOnlyList<LogLine> lines)
+    /// <returns>The outcome as written: with the request's secret values redacted.</returns>
+    public static ExecutionOutcome Write(ExecutionRequest request, ExecutionOutcome outcome, IReadOnlyList<LogLine> lines)
     {
         // ExecuteAsync made it; a stat is far cheaper than a mkdir that fails with EEXIST on a slow file system.
         if (!Directory.Exists(request.OutputDirectory))
         {
             Directory.CreateDirectory(request.OutputDirectory);
+        }
+
+        if (request.Redact.Count > 0)
+        {
+            // The files outlive the run: a secret the task printed or returned must not land in them.
+            outcome = outcome with
+            {
+                Result = outcome.Result is { } r ? JsonNode.Parse(FlowMeshEngine.RedactValues(r.ToJsonString(), request.Redact)) : null,
+                Error = outcome.Error is { } e ? FlowMeshEngine.RedactValues(e, request.Redact) : null,
+            };
+            lines = [.. lines.Select(l => l with { Text = FlowMeshEngine.RedactValues(l.Text, request.Redact) })];
         }
 
         var results = new JsonObject
@@ -43,6 +55,7 @@ internal static class TaskOutputs
         }
 
         WriteFile(Path.Combine(request.OutputDirectory, "logs.txt"), Encoding.UTF8.GetBytes(log.ToString()));
+        return outcome;
     }
 
     /// <summary>

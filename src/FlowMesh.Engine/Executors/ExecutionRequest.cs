@@ -21,4 +21,7 @@ public sealed record ExecutionRequest(
 
     /// <summary>The W3C trace context of this attempt's span, given to the task as TRACEPARENT; null when tracing is off.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>Secret values given to the task (in its env): replaced by [redacted] in its logs, result and error.</summary>
+    public IReadOnlyList<string> Redact { get; init; } = [];
 }

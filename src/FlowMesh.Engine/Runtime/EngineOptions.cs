@@ -69,6 +69,12 @@ public sealed class EngineOptions
     /// <summary>Labels of the embedded node, which tasks' <c>nodeSelector</c> match. Default none.</summary>
     public IDictionary<string, string> NodeLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Keys that seal tenants' secrets, <c>ID=BASE64,…</c> (32-byte AES keys; the first encrypts). Default
+    /// FLOWMESH_SECRET_KEYS; without keys, secrets cannot be stored and tasks that use them fail.
+    /// </summary>
+    public string? SecretKeys { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_SECRET_KEYS");
+
     /// <summary>How ready tasks are ordered between and within tenants, and where they are placed.</summary>
     public Scheduling.SchedulerOptions Scheduler { get; } = new();
 
@@ -79,6 +85,7 @@ public sealed class EngineOptions
     {
         Containers.Validate();
         Scheduler.Validate();
+        _ = Secrets.SecretBox.Parse(SecretKeys);
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             throw new ArgumentException("EngineOptions.DataDirectory must be set");

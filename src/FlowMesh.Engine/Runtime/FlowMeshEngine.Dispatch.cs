@@ -15,6 +15,7 @@ public sealed partial class FlowMeshEngine
     /// <summary>Gives back what a running task held and bills the attempt.</summary>
     private void ReleaseNode(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState ending)
     {
+        ForgetSecrets(wf, t);
         if (t.Reservation is { } gpus)
         {
             if (t.NodeId is not null && _nodes.TryGetValue(t.NodeId, out var node))
@@ -45,7 +46,7 @@ public sealed partial class FlowMeshEngine
     private static WorkItem ToWorkItem(Assignment a)
     {
         var r = a.Request;
-        return new WorkItem(a.WorkflowId, a.Index, r.TaskName, r.TaskType, r.Attempt, r.Spec, r.UpstreamResults, a.Gpus, a.Resources) { TraceParent = r.TraceParent };
+        return new WorkItem(a.WorkflowId, a.Index, r.TaskName, r.TaskType, r.Attempt, r.Spec, r.UpstreamResults, a.Gpus, a.Resources) { TraceParent = r.TraceParent, Redact = r.Redact.Count > 0 ? r.Redact : null };
     }
 
     private JsonNode? ResultOf(WorkflowActor wf, TaskActor t)
@@ -84,9 +85,10 @@ public sealed partial class FlowMeshEngine
             ? (true, upstream.TryGetValue(name, out var r) ? r : ResultOf(wf, target), $"{wf.Id}/{target.Name}")
             : (false, null, string.Empty));
         spec["_upstreamResults"] = new JsonObject(upstream.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
+        var secrets = AddSecrets(wf, t, spec);
         return new ExecutionRequest(wf.Id, t.Name, t.TaskType, t.Attempt + 1, spec, upstream, dirs,
             Runtime.DataDirectory.ResultsOf(_options.DataDirectory, wf.Id, t.Name),
-            Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus) { Resources = t.Resources };
+            Runtime.DataDirectory.WorkOf(_options.DataDirectory, wf.Id, t.Name, t.Attempt + 1), gpus) { Resources = t.Resources, Redact = secrets };
     }
 
     private static IEnumerable<string> ReferencedNames(JsonNode? node) =>

@@ -219,6 +219,7 @@ public sealed partial class FlowMeshEngine
             LogEvent(wf, t, report.Lines);
         }
 
+        report = report with { Result = Redact(wf, t, report.Result), Error = Redact(wf, t, report.Error) };
         ReleaseNode(tx, wf, t, report.Succeeded ? TaskState.Succeeded : TaskState.Failed);
         if (report.Succeeded)
         {
@@ -445,7 +446,7 @@ public sealed partial class FlowMeshEngine
 
     private void LogEvent(WorkflowActor wf, TaskActor t, IReadOnlyList<LogLine> lines)
     {
-        var array = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
+        var array = new JsonArray([.. Redact(wf, t, lines).Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
         Event(wf, "task.log", t, new JsonObject { ["attempt"] = t.Attempt, ["lines"] = array });
     }
 

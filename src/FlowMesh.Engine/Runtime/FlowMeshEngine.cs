@@ -28,6 +28,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
     private readonly Dictionary<string, NodeActor> _nodes = new(StringComparer.Ordinal);
     private readonly EngineTelemetry _telemetry = new();
     private readonly Scheduling.Scheduler _scheduler;
+    private readonly Secrets.SecretBox? _secretBox;
     private FlowMeshStore? _store;
     private NodeActor? _node;
     private EmbeddedNodeAgent? _agent;
@@ -42,6 +43,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
         _options = options;
         _time = time;
         _scheduler = new Scheduling.Scheduler(options.Scheduler);
+        _secretBox = Secrets.SecretBox.Parse(options.SecretKeys);
         _executors = [.. (executors ?? DefaultExecutors(options)).Where(e => e.IsAvailable)];
     }
 

@@ -102,6 +102,15 @@ public sealed class ServerOptions
     /// </summary>
     public string? SignalKeys { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_SIGNAL_KEYS");
 
+    /// <summary>
+    /// Keys that seal tenants' secrets at rest (AES-256-GCM), from FLOWMESH_SECRET_KEYS (<c>ID=BASE64,…</c>, 32-byte
+    /// keys; the first encrypts, all decrypt). Default: none, and storing a secret is refused (503).
+    /// </summary>
+    public string? SecretKeys { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_SECRET_KEYS");
+
+    /// <summary>How nodes are chosen for tasks. Default best fit (FLOWMESH_PLACEMENT: best-fit, spread or bin-pack).</summary>
+    public Engine.Scheduling.PlacementPolicy Placement { get; set; } = ParsePlacement(Environment.GetEnvironmentVariable("FLOWMESH_PLACEMENT"));
+
     /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
     public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
 
@@ -143,6 +152,7 @@ public sealed class ServerOptions
         }
 
         _ = Security.SignalTokens.Parse(SignalKeys);
+        _ = Engine.Secrets.SecretBox.Parse(SecretKeys);
         if (OtlpEndpoint is { } otlp && otlp.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"ServerOptions.OtlpEndpoint must be an http(s) URL, not {otlp}");
@@ -158,4 +168,13 @@ public sealed class ServerOptions
             throw new ArgumentException($"extension assembly not found: {path}");
         }
     }
+
+    /// <summary>Reads best-fit, spread or bin-pack (null or empty: best fit).</summary>
+    public static Engine.Scheduling.PlacementPolicy ParsePlacement(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "best-fit" or "bestfit" => Engine.Scheduling.PlacementPolicy.BestFit,
+        "spread" => Engine.Scheduling.PlacementPolicy.Spread,
+        "bin-pack" or "binpack" => Engine.Scheduling.PlacementPolicy.BinPack,
+        _ => throw new ArgumentException($"placement policy must be best-fit, spread or bin-pack, not '{text}'"),
+    };
 }

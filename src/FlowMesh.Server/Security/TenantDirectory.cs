@@ -73,7 +73,18 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
             throw new ApiException(400, "invalid_quota", "quotas cannot be negative (0 means unlimited)", request.MaxRunningTasks < 0 ? "maxRunningTasks" : "maxGpus");
         }
 
-        var row = new TenantRow(request.Id, time.GetUtcNow(), false, request.MaxRunningTasks, request.MaxGpus);
+        if (request.Weight is <= 0 or > 1000 || double.IsNaN(request.Weight))
+        {
+            throw new ApiException(400, "invalid_weight", "weight must be in (0, 1000]", "weight");
+        }
+
+        if (request.BudgetGpuSeconds < 0 || request.BudgetPeriodSeconds < 0 || (request.BudgetGpuSeconds > 0) != (request.BudgetPeriodSeconds > 0))
+        {
+            throw new ApiException(400, "invalid_budget", "a budget needs both budgetGpuSeconds and budgetPeriodSeconds, positive (or neither)", "budgetGpuSeconds");
+        }
+
+        var row = new TenantRow(request.Id, time.GetUtcNow(), false, request.MaxRunningTasks, request.MaxGpus, request.Weight, request.BudgetGpuSeconds,
+            request.BudgetPeriodSeconds, request.BudgetHard);
         using (var store = stores.Open())
         using (var tx = store.Begin())
         {
@@ -136,7 +147,7 @@ internal sealed partial class TenantDirectory(StoreAccess stores, ServerOptions 
         return revoked;
     }
 
-    public static TenantInfo Map(TenantRow t) => new(t.Id, t.IsSystem, t.MaxRunningTasks, t.MaxGpus, t.CreatedAt);
+    public static TenantInfo Map(TenantRow t) => new(t.Id, t.IsSystem, t.MaxRunningTasks, t.MaxGpus, t.CreatedAt, t.Weight, t.BudgetGpuSeconds, t.BudgetPeriodSeconds, t.BudgetHard);
 
     public static TokenInfo Map(ApiKeyRow k) => new(k.Id, k.TenantId, k.Name, k.Role, k.CreatedAt, k.RevokedAt);
 

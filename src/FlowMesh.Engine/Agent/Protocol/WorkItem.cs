@@ -17,4 +17,7 @@ public sealed record WorkItem(
 {
     /// <summary>The W3C trace context of the attempt's span on the server, passed on to the executor.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>Secret values the task was given: the node replaces them in what it writes and reports.</summary>
+    public IReadOnlyList<string>? Redact { get; init; }
 }
