@@ -70,6 +70,14 @@ public sealed partial class FlowMeshClient
     public Task<WorkflowInfo> CancelAsync(string workflowId, CancellationToken cancellationToken = default) =>
         PostAsync<WorkflowInfo>($"api/v1/workflows/{E(workflowId)}/cancel", null, cancellationToken);
 
+    /// <summary>Pauses a running workflow: its running tasks finish, nothing new starts until <see cref="ResumeAsync"/>.</summary>
+    public Task<WorkflowInfo> PauseAsync(string workflowId, CancellationToken cancellationToken = default) =>
+        PostAsync<WorkflowInfo>($"api/v1/workflows/{E(workflowId)}/pause", null, cancellationToken);
+
+    /// <summary>Resumes a paused workflow: its ready tasks queue again where they were.</summary>
+    public Task<WorkflowInfo> ResumeAsync(string workflowId, CancellationToken cancellationToken = default) =>
+        PostAsync<WorkflowInfo>($"api/v1/workflows/{E(workflowId)}/resume", null, cancellationToken);
+
     /// <summary>Runs the failed and cancelled tasks of a finished workflow again.</summary>
     public Task<RetryResponse> RetryAsync(string workflowId, CancellationToken cancellationToken = default) =>
         PostAsync<RetryResponse>($"api/v1/workflows/{E(workflowId)}/retry", null, cancellationToken);

@@ -10,7 +10,7 @@ namespace FlowMesh.Cli.Remote;
 internal static class WorkflowCommands
 {
     public static Command Create() => Remote.Group("workflow", "Workflows on a FlowMesh server (--server, --token)",
-        Submit(), Validate(), List(), Info(), Watch(), Cancel(), Retry(), Logs());
+        Submit(), Validate(), List(), Info(), Watch(), Cancel(), Pause(true), Pause(false), Retry(), Logs());
 
     private static Command Submit()
     {
@@ -185,6 +185,21 @@ internal static class WorkflowCommands
         command.SetAction((result, ct) => Remote.RunAsync(result, async client =>
         {
             var info = await client.CancelAsync(result.GetValue(id)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"workflow {info.Workflow.Id}: {info.Workflow.State.ToLowerInvariant()}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Pause(bool paused)
+    {
+        var id = new Argument<string>("workflow-id");
+        var command = new Command(paused ? "pause" : "resume", paused
+            ? "Pause a workflow: running tasks finish, nothing new starts until it is resumed"
+            : "Resume a paused workflow") { id };
+        command.SetAction((result, ct) => Remote.RunAsync(result, async client =>
+        {
+            var info = paused ? await client.PauseAsync(result.GetValue(id)!, ct).ConfigureAwait(false) : await client.ResumeAsync(result.GetValue(id)!, ct).ConfigureAwait(false);
             Console.WriteLine($"workflow {info.Workflow.Id}: {info.Workflow.State.ToLowerInvariant()}");
             return 0;
         }));

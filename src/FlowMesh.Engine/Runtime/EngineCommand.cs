@@ -18,6 +18,9 @@ internal abstract record EngineCommand
     /// <summary>Decides approval gate <paramref name="Gate"/> (the attempt it opened with) of a task.</summary>
     internal sealed record Signal(string WorkflowId, string Task, int Gate, bool Approve, string By, JsonNode? Data, TaskCompletionSource<SignalOutcome> Ack) : EngineCommand;
 
+    /// <summary>Pauses (or resumes) placing a workflow's tasks.</summary>
+    internal sealed record Pause(string WorkflowId, bool Paused, TaskCompletionSource<string> Ack) : EngineCommand;
+
     internal sealed record Resume(string WorkflowId, TaskCompletionSource<string> Ack) : EngineCommand;
 
     internal sealed record Cancel(string WorkflowId, string Reason, TaskCompletionSource<string> Ack) : EngineCommand;

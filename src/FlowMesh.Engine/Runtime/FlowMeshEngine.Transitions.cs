@@ -27,6 +27,9 @@ public sealed partial class FlowMeshEngine
             case EngineCommand.Retry retry:
                 ApplyRetry(tx, retry);
                 break;
+            case EngineCommand.Pause pause:
+                ApplyPause(tx, pause);
+                break;
             case EngineCommand.Signal signal:
                 ApplySignal(tx, signal);
                 break;
@@ -365,6 +368,10 @@ public sealed partial class FlowMeshEngine
 
         MoveTask(tx, wf, t, TaskState.Ready);
         Enqueue(wf, t);
+        if (wf.State == WorkflowState.Paused)
+        {
+            NoteWaiting(tx, wf, t, Paused);
+        }
     }
 
     private void CheckWorkflowDone(StoreTransaction tx, WorkflowActor wf)

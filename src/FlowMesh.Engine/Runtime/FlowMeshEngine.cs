@@ -318,6 +318,7 @@ public sealed partial class FlowMeshEngine : IAsyncDisposable
             case EngineCommand.Submit s: s.Ack.TrySetException(ex); break;
             case EngineCommand.Resume r: r.Ack.TrySetException(ex); break;
             case EngineCommand.Cancel c: c.Ack.TrySetException(ex); break;
+            case EngineCommand.Pause p: p.Ack.TrySetException(ex); break;
             case EngineCommand.Retry r: r.Ack.TrySetException(ex); break;
             case EngineCommand.StopTask s: s.Ack.TrySetException(ex); break;
             case EngineCommand.Signal s: s.Ack.TrySetException(ex); break;

@@ -21,7 +21,10 @@ public static class StateMachines
     public static StateMachine<WorkflowState> Workflow { get; } = new("workflow", new Dictionary<WorkflowState, WorkflowState[]>
     {
         [WorkflowState.Pending] = [WorkflowState.Running, WorkflowState.Cancelled],
-        [WorkflowState.Running] = [WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled],
+        [WorkflowState.Running] = [WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled, WorkflowState.Paused],
+
+        // A paused workflow still ends when its last running task does (or when cancelled).
+        [WorkflowState.Paused] = [WorkflowState.Running, WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled],
         [WorkflowState.Succeeded] = [],
         [WorkflowState.Failed] = [WorkflowState.Running],
         [WorkflowState.Cancelled] = [WorkflowState.Running],

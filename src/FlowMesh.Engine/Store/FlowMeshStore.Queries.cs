@@ -75,7 +75,7 @@ public sealed partial class FlowMeshStore
     /// <summary>Workflows not yet finished, oldest first: what a restarted server takes over.</summary>
     public IReadOnlyList<WorkflowRow> ListUnfinishedWorkflows()
     {
-        using var cmd = Command($"SELECT {Columns} FROM workflows WHERE state IN ('Pending', 'Running') ORDER BY submitted_at, id");
+        using var cmd = Command($"SELECT {Columns} FROM workflows WHERE state IN ('Pending', 'Running', 'Paused') ORDER BY submitted_at, id");
         return ReadWorkflows(cmd);
     }
 
@@ -97,7 +97,7 @@ public sealed partial class FlowMeshStore
     /// <summary>Tasks running on a node, with their workflow's tenant.</summary>
     public IReadOnlyList<(TaskRow Task, string Tenant)> GetRunningTasks(string nodeId)
     {
-        using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, t.gpus, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = @node AND t.state = 'Running' AND w.state = 'Running'");
+        using var cmd = Command("SELECT t.workflow_id, t.idx, t.name, t.task_type, t.state, t.version, t.spec, t.deps, t.resources, t.attempt, t.node_id, t.result, t.error, t.started_at, t.finished_at, t.waiting, t.gpus, w.tenant_id FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE t.node_id = @node AND t.state = 'Running' AND w.state IN ('Running', 'Paused')");
         cmd.Add("@node", nodeId);
         return ReadAll(cmd, r => (ReadTask(r), r.GetString(17)));
     }
@@ -209,7 +209,7 @@ public sealed partial class FlowMeshStore
     /// <summary>The tasks of one tenant's unfinished workflows, by state.</summary>
     public IReadOnlyDictionary<string, long> CountLiveTasksByState(string tenantId)
     {
-        using var cmd = Command("SELECT t.state, COUNT(*) FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE w.tenant_id = @tenant AND w.state IN ('Pending', 'Running') GROUP BY t.state");
+        using var cmd = Command("SELECT t.state, COUNT(*) FROM tasks t JOIN workflows w ON w.id = t.workflow_id WHERE w.tenant_id = @tenant AND w.state IN ('Pending', 'Running', 'Paused') GROUP BY t.state");
         cmd.Add("@tenant", tenantId);
         return Counts(cmd);
     }

@@ -21,6 +21,10 @@ internal static class WorkflowEndpoints
         g.MapGet("/{workflowId}", Get).Requires("workflow", "read", Roles.Viewer);
         g.MapPost("/{workflowId}/cancel", CancelAsync).Requires("workflow", "cancel", Roles.Operator);
         g.MapPost("/{workflowId}/retry", RetryAsync).Requires("workflow", "write", Roles.Operator);
+        g.MapPost("/{workflowId}/pause", (HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId) => PauseAsync(http, engine, stores, workflowId, paused: true))
+            .Requires("workflow", "cancel", Roles.Operator);
+        g.MapPost("/{workflowId}/resume", (HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId) => PauseAsync(http, engine, stores, workflowId, paused: false))
+            .Requires("workflow", "cancel", Roles.Operator);
     }
 
     internal static WorkflowRow Load(FlowMeshStore store, HttpContext http, string workflowId) =>
@@ -92,6 +96,31 @@ internal static class WorkflowEndpoints
         catch (KeyNotFoundException ex)
         {
             throw new ApiException(409, "workflow_not_running_here", ex.Message, "workflowId");
+        }
+
+        return Mapping.Info(store.GetWorkflow(row.Id)!, store.GetTasks(row.Id));
+    }
+
+    private static async Task<WorkflowInfo> PauseAsync(HttpContext http, IEngineGateway engine, StoreAccess stores, string workflowId, bool paused)
+    {
+        using var store = stores.Open();
+        var row = Load(store, http, workflowId);
+        if (EngineHost.IsTerminal(row.State))
+        {
+            throw new ApiException(409, "workflow_finished", $"workflow {row.Id} already finished ({row.State.ToLowerInvariant()})", "workflowId");
+        }
+
+        try
+        {
+            await engine.PauseAsync(row.Id, paused, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new ApiException(409, "workflow_not_running_here", ex.Message, "workflowId");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ApiException(409, paused ? "workflow_not_running" : "workflow_not_paused", ex.Message, "workflowId");
         }
 
         return Mapping.Info(store.GetWorkflow(row.Id)!, store.GetTasks(row.Id));

@@ -27,6 +27,10 @@ internal sealed class ClusterGateway(StoreAccess stores, StoreNotifications noti
         SendAsync<string>(InboxKind.Cancel, new InboxCommand(WorkflowId: workflowId, Reason: reason),
             e => e.CancelAsync(workflowId, reason, cancellationToken), cancellationToken);
 
+    public Task<string> PauseAsync(string workflowId, bool paused, CancellationToken cancellationToken) =>
+        SendAsync<string>(InboxKind.Pause, new InboxCommand(WorkflowId: workflowId, Cordoned: paused),
+            e => e.PauseAsync(workflowId, paused, cancellationToken), cancellationToken);
+
     public Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken) =>
         SendAsync<int>(InboxKind.Retry, new InboxCommand(WorkflowId: workflowId),
             e => e.RetryAsync(workflowId, cancellationToken), cancellationToken);

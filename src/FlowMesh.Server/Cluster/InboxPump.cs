@@ -86,6 +86,7 @@ internal sealed class InboxPump(FlowMeshEngine engine, long term, StoreAccess st
             InboxKind.Submit => await engine.SubmitAsync(c.Definition!, c.Tenant!, c.Submitter, ct).ConfigureAwait(false),
             InboxKind.Cancel => await engine.CancelAsync(c.WorkflowId!, c.Reason!, ct).ConfigureAwait(false),
             InboxKind.Retry => await engine.RetryAsync(c.WorkflowId!, ct).ConfigureAwait(false),
+            InboxKind.Pause => await engine.PauseAsync(c.WorkflowId!, c.Cordoned, ct).ConfigureAwait(false),
             InboxKind.Stop => await engine.StopTaskAsync(c.WorkflowId!, c.Task!, c.Reason!, ct).ConfigureAwait(false),
             InboxKind.Signal => await engine.SignalAsync(c.WorkflowId!, c.Task!, c.Index, c.Cordoned, c.Reason!, c.Data, ct).ConfigureAwait(false),
             InboxKind.Cordon => await engine.CordonAsync(c.NodeId!, c.Cordoned, ct).ConfigureAwait(false),

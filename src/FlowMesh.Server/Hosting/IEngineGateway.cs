@@ -20,6 +20,9 @@ internal interface IEngineGateway
 
     Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken);
 
+    /// <summary>Pauses or resumes placing a workflow's tasks; returns its state.</summary>
+    Task<string> PauseAsync(string workflowId, bool paused, CancellationToken cancellationToken);
+
     Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken);
 
     /// <summary>Decides an approval gate; the caller has already checked the signal's token.</summary>

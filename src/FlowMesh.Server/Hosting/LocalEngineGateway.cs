@@ -14,6 +14,8 @@ internal sealed class LocalEngineGateway(FlowMeshEngine engine) : IEngineGateway
 
     public Task<string> CancelAsync(string workflowId, string reason, CancellationToken cancellationToken) => engine.CancelAsync(workflowId, reason, cancellationToken);
 
+    public Task<string> PauseAsync(string workflowId, bool paused, CancellationToken cancellationToken) => engine.PauseAsync(workflowId, paused, cancellationToken);
+
     public Task<int> RetryAsync(string workflowId, CancellationToken cancellationToken) => engine.RetryAsync(workflowId, cancellationToken);
 
     public Task<string> StopTaskAsync(string workflowId, string task, string reason, CancellationToken cancellationToken) =>
