@@ -9,7 +9,7 @@ namespace FlowMesh.Engine.Agent;
 public static class MachineInfo
 {
     public static NodeCapacity Capacity(EngineOptions options, IEnumerable<string> taskTypes) =>
-        Capacity(options.NodeCpus, options.NodeMemoryBytes, options.NodeSlots, DetectGpus(), taskTypes) with
+        Capacity(options.NodeCpus, options.NodeMemoryBytes, options.NodeSlots, options.NodeGpus.Count > 0 ? [.. options.NodeGpus] : DetectGpus(), taskTypes) with
         {
             Labels = options.NodeLabels.Count > 0 ? new Dictionary<string, string>(options.NodeLabels, StringComparer.Ordinal) : null,
         };

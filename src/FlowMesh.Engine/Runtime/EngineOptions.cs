@@ -66,6 +66,9 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan UnplaceableTimeout { get; set; } = TimeSpan.Zero;
 
+    /// <summary>GPUs the embedded node offers, declared (as a node agent's --gpu): they win over what nvidia-smi reports. Default none: detected.</summary>
+    public IList<Actors.GpuDevice> NodeGpus { get; } = [];
+
     /// <summary>Labels of the embedded node, which tasks' <c>nodeSelector</c> match. Default none.</summary>
     public IDictionary<string, string> NodeLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
