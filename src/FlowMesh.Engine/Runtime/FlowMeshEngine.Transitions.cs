@@ -229,7 +229,9 @@ public sealed partial class FlowMeshEngine
             t.Result = report.Result;
             t.HasResult = true;
             Event(wf, "task.result", t, new JsonObject { ["result"] = report.Result?.DeepClone() });
-            Finish(tx, wf, t, TaskState.Succeeded, report.Result?.ToJsonString() ?? "null");
+            var json = report.Result?.ToJsonString() ?? "null";
+            StoreInCache(tx, wf, t, json);
+            Finish(tx, wf, t, TaskState.Succeeded, json);
         }
         else if (!TryScheduleRetry(tx, wf, t, report.Error))
         {
@@ -363,6 +365,11 @@ public sealed partial class FlowMeshEngine
         if (IsGate(t))
         {
             OpenGate(tx, wf, t);
+            return;
+        }
+
+        if (TryServeFromCache(tx, wf, t))
+        {
             return;
         }
 

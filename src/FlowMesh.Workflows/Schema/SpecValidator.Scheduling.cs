@@ -27,6 +27,24 @@ internal sealed partial class SpecValidator
         }
     }
 
+    /// <summary><c>cache: true</c> or <c>cache: {ttlSeconds}</c>: reuse the result of an earlier run with the same spec and inputs.</summary>
+    private void CheckCache(SourceNode node, string path)
+    {
+        if (node is ScalarNode { Kind: ScalarKind.Bool })
+        {
+            return;
+        }
+
+        if (node is not MappingNode cache)
+        {
+            bag.Add(node, path, "cache is true, false or {ttlSeconds: N}", "a boolean or a mapping", node.KindName);
+            return;
+        }
+
+        Keys(cache, path, "cache", "ttlSeconds");
+        Range(cache["ttlSeconds"], $"{path}.ttlSeconds", 1, 365 * 86400, integer: false);
+    }
+
     /// <summary><c>secrets: {ENV_VAR: secret-name}</c>: tenant secrets the executor gets as environment variables.</summary>
     private void CheckSecrets(SourceNode node, string path)
     {
