@@ -11,20 +11,23 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public string Name { get; } = name;
 
-    public string TaskType { get; } = taskType;
+    public string TaskType { get; private set; } = taskType;
 
-    public JsonObject Spec { get; } = spec;
+    public JsonObject Spec { get; private set; } = spec;
 
     public int[] Deps { get; } = deps;
 
     public List<int> Dependents { get; } = [];
 
-    public ResourceRequest Resources { get; } = resources;
+    public ResourceRequest Resources { get; private set; } = resources;
 
     public TaskCondition? Condition { get; } = condition;
 
     /// <summary>Priority, node selector and model, read from the spec once.</summary>
-    public Scheduling.TaskPlacement Placement { get; } = Scheduling.TaskPlacement.Of(spec);
+    public Scheduling.TaskPlacement Placement { get; private set; } = Scheduling.TaskPlacement.Of(spec);
+
+    /// <summary>True once the task's fallback replaced its spec (its own attempts were exhausted).</summary>
+    public bool UsingFallback { get; private set; }
 
     /// <summary>Nodes an attempt of this task failed on: placement tries other nodes first.</summary>
     public HashSet<string>? FailedOn { get; set; }
@@ -77,6 +80,16 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
     public DateTimeOffset? FinishedAt { get; set; }
 
     public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
+
+    /// <summary>Runs the fallback from now on: only while the task holds no node (its resources change).</summary>
+    public void UseFallback(JsonObject fallbackSpec, string fallbackType, ResourceRequest fallbackResources)
+    {
+        Spec = fallbackSpec;
+        TaskType = fallbackType;
+        Resources = fallbackResources;
+        Placement = Scheduling.TaskPlacement.Of(fallbackSpec);
+        UsingFallback = true;
+    }
 
     public void MoveTo(TaskState to)
     {

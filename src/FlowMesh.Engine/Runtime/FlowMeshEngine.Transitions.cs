@@ -233,7 +233,7 @@ public sealed partial class FlowMeshEngine
             StoreInCache(tx, wf, t, json);
             Finish(tx, wf, t, TaskState.Succeeded, json);
         }
-        else if (!TryScheduleRetry(tx, wf, t, report.Error))
+        else if (!TryScheduleRetry(tx, wf, t, report.Error) && !TryFallback(tx, wf, t, report.Error))
         {
             t.Error = report.Error;
             Finish(tx, wf, t, TaskState.Failed, null);

@@ -27,6 +27,62 @@ internal sealed partial class SpecValidator
         }
     }
 
+    /// <summary>
+    /// <c>fallback: {…}</c>: what runs in the task's place once its attempts are exhausted: fields laid over the task's
+    /// own (a new taskType starts from none of the old type's fields, and from no resources unless it gives some).
+    /// </summary>
+    private void CheckFallback(string? parentType, SourceNode node, string path)
+    {
+        if (Mapping(node, path) is not { } fallback)
+        {
+            return;
+        }
+
+        var type = parentType;
+        if (fallback["taskType"] is { } typeNode && String(typeNode, $"{path}.taskType") is { } t)
+        {
+            if (!TaskTypes.IsKnown(t) || t == TaskTypes.Approval)
+            {
+                bag.Add(typeNode, $"{path}.taskType", $"a fallback cannot be taskType '{t}'", "a task type that runs on a node", $"'{t}'");
+                return;
+            }
+
+            type = t;
+        }
+
+        if (type is null)
+        {
+            return;
+        }
+
+        // The fallback's own resources must not replace the task's.
+        var (resources, condition) = (Resources, Condition);
+        var allowed = TypeFields[type];
+        foreach (var (key, value) in fallback.Entries)
+        {
+            var fieldPath = $"{path}.{key.Text}";
+            if (key.Text is "fallback" or "dependsOn" or "condition" or "cache" or "_upstreamResults")
+            {
+                bag.Add(key, fieldPath, $"'{key.Text}' cannot be set in a fallback (it belongs to the task)");
+            }
+            else if (!CommonFields.Contains(key.Text) && !allowed.Contains(key.Text))
+            {
+                bag.Add(key, fieldPath, $"unknown field '{key.Text}' for taskType {type}", $"one of {string.Join(", ", CommonFields.Concat(allowed))}");
+            }
+            else
+            {
+                CheckField(type, key.Text, value, fieldPath);
+            }
+        }
+
+        if (type != parentType)
+        {
+            CheckRequired(type, fallback, path);
+        }
+
+        (Resources, Condition) = (resources, condition);
+    }
+
     /// <summary><c>cache: true</c> or <c>cache: {ttlSeconds}</c>: reuse the result of an earlier run with the same spec and inputs.</summary>
     private void CheckCache(SourceNode node, string path)
     {
