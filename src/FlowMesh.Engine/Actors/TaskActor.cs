@@ -15,7 +15,7 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
 
     public JsonObject Spec { get; private set; } = spec;
 
-    public int[] Deps { get; } = deps;
+    public int[] Deps { get; private set; } = deps;
 
     public List<int> Dependents { get; } = [];
 
@@ -90,6 +90,9 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
         Placement = Scheduling.TaskPlacement.Of(fallbackSpec);
         UsingFallback = true;
     }
+
+    /// <summary>A map task waits for the tasks it fanned out to, on top of its own dependencies.</summary>
+    public void AddDeps(IEnumerable<int> more) => Deps = [.. Deps, .. more];
 
     public void MoveTo(TaskState to)
     {

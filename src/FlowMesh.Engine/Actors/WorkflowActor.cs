@@ -13,7 +13,7 @@ internal sealed class WorkflowActor(string id, string name, TaskActor[] tasks)
 
     public string Tenant { get; init; } = Store.StoreSchema.DefaultTenant;
 
-    public TaskActor[] Tasks { get; } = tasks;
+    public TaskActor[] Tasks { get; private set; } = tasks;
 
     public WorkflowState State { get; set; } = WorkflowState.Pending;
 
@@ -29,6 +29,13 @@ internal sealed class WorkflowActor(string id, string name, TaskActor[] tasks)
     {
         _byName ??= Tasks.ToDictionary(t => t.Name, t => t.Index, StringComparer.Ordinal);
         return _byName.TryGetValue(name, out var i) ? Tasks[i] : null;
+    }
+
+    /// <summary>Adds tasks made while it runs (a map's items); their indices follow the existing ones.</summary>
+    public void Append(IReadOnlyList<TaskActor> more)
+    {
+        Tasks = [.. Tasks, .. more];
+        _byName = null;
     }
 
     public void MoveTo(WorkflowState to)

@@ -57,6 +57,15 @@ internal sealed class EngineTelemetry : IDisposable
         }
     }
 
+    /// <summary>Counts tasks a running workflow added (a map's items).</summary>
+    public void Added(WorkflowActor wf, IEnumerable<TaskActor> tasks)
+    {
+        foreach (var t in tasks)
+        {
+            Adjust(wf.Tenant, t.State, +1);
+        }
+    }
+
     public void Moved(WorkflowActor wf, TaskActor t, TaskState from, TaskState to, DateTimeOffset now)
     {
         Adjust(wf.Tenant, from, -1);

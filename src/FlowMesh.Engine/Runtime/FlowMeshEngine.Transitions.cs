@@ -368,7 +368,7 @@ public sealed partial class FlowMeshEngine
             return;
         }
 
-        if (TryServeFromCache(tx, wf, t))
+        if (TryMap(tx, wf, t) || TryServeFromCache(tx, wf, t))
         {
             return;
         }

@@ -50,6 +50,23 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         Write(cmd);
     }
 
+    /// <summary>Records a task's dependencies and the workflow's task count after a map fanned out (not version-checked: only the engine's loop grows a graph).</summary>
+    public void SetDeps(string workflowId, int index, string deps, int taskCount)
+    {
+        using (var cmd = Command("UPDATE tasks SET deps = @deps WHERE workflow_id = @wf AND idx = @idx"))
+        {
+            cmd.Add("@deps", deps);
+            cmd.Add("@wf", workflowId);
+            cmd.Add("@idx", index);
+            Write(cmd);
+        }
+
+        using var count = Command("UPDATE workflows SET task_count = @count WHERE id = @wf");
+        count.Add("@count", taskCount);
+        count.Add("@wf", workflowId);
+        Write(count);
+    }
+
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
     public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
     {

@@ -83,6 +83,30 @@ internal sealed partial class SpecValidator
         (Resources, Condition) = (resources, condition);
     }
 
+    /// <summary><c>map: {items: LIST | "${task.path}"}</c>: one task per item, joined by this one.</summary>
+    private void CheckMap(SourceNode node, string path)
+    {
+        if (Mapping(node, path) is not { } map)
+        {
+            return;
+        }
+
+        Keys(map, path, "map", "items");
+        switch (map["items"])
+        {
+            case null:
+                bag.Add(map, $"{path}.items", "map needs 'items': a list, or a template naming a list in an upstream result", "items: [a, b] or items: \"${producer.value.list}\"");
+                break;
+            case SequenceNode:
+                break;
+            case ScalarNode { Kind: ScalarKind.String } s when s.Text.StartsWith("${", StringComparison.Ordinal) && s.Text.EndsWith('}'):
+                break;
+            case var other:
+                bag.Add(other, $"{path}.items", "map.items must be a list or a whole template like \"${producer.value.list}\"", "a list or a template", other is ScalarNode sc ? $"'{sc.Text}'" : other.KindName);
+                break;
+        }
+    }
+
     /// <summary><c>cache: true</c> or <c>cache: {ttlSeconds}</c>: reuse the result of an earlier run with the same spec and inputs.</summary>
     private void CheckCache(SourceNode node, string path)
     {

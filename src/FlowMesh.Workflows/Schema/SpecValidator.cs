@@ -9,7 +9,7 @@ namespace FlowMesh.Workflows.Schema;
 /// </summary>
 internal sealed partial class SpecValidator(DiagnosticBag bag)
 {
-    private static readonly string[] CommonFields = ["taskType", "resources", "output", "dependsOn", "condition", "shard", "parallel", "retry", "priority", "nodeSelector", "secrets", "cache", "fallback"];
+    private static readonly string[] CommonFields = ["taskType", "resources", "output", "dependsOn", "condition", "shard", "parallel", "retry", "priority", "nodeSelector", "secrets", "cache", "fallback", "map"];
     private static readonly string[] ModelInferFields = ["model", "data", "inference", "checkpoint", "postprocess"];
     private static readonly string[] TrainingFields = ["model", "data", "training", "checkpoint", "lora", "reward_model", "generation", "postprocess"];
     private static readonly string[] DataTypes = ["list", "dataset", "graph_template", "dataframe", "sql", "s3", "lumid", "agent"];
@@ -172,6 +172,9 @@ internal sealed partial class SpecValidator(DiagnosticBag bag)
                 break;
             case "fallback":
                 CheckFallback(type, value, path);
+                break;
+            case "map":
+                CheckMap(value, path);
                 break;
             case "approval" when type == TaskTypes.Approval:
                 CheckApproval(value, path);
