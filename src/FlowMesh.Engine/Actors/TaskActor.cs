@@ -26,6 +26,11 @@ internal sealed class TaskActor(int index, string name, string taskType, JsonObj
     /// <summary>Priority, node selector and model, read from the spec once.</summary>
     public Scheduling.TaskPlacement Placement { get; private set; } = Scheduling.TaskPlacement.Of(spec);
 
+    /// <summary>Tasks with equal keys may run merged in one batch; null when the task may not (computed once).</summary>
+    public string? MergeKey { get; set; }
+
+    public bool MergeKeyKnown { get; set; }
+
     /// <summary>True once the task's fallback replaced its spec (its own attempts were exhausted).</summary>
     public bool UsingFallback { get; private set; }
 

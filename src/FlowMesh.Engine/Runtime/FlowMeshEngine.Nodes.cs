@@ -259,6 +259,7 @@ public sealed partial class FlowMeshEngine
     {
         var nodeId = t.NodeId;
         ReleaseNode(tx, wf, t, TaskState.Ready);
+        RequeueBatch(tx, wf, t, reason);
         if (nodeId is not null)
         {
             CancelOnNode(nodeId, new TaskLease(wf.Id, t.Index, t.Attempt));

@@ -103,6 +103,7 @@ public sealed partial class FlowMeshEngine : ISchedulingHost
             request = request with { TraceParent = traceParent };
         }
 
+        request = MergeInto(wf, t, node, request);
         FlagSoftBudget(wf, t);
         _passDispatches!.Add(new Assignment(wf.Id, t.Index, request, t.Resources, gpus, node.Id));
         return true;

@@ -223,6 +223,11 @@ public sealed partial class FlowMeshEngine
         }
 
         report = report with { Result = Redact(wf, t, report.Result), Error = Redact(wf, t, report.Error) };
+        if (FinishBatch(tx, wf, t, report))
+        {
+            return;
+        }
+
         ReleaseNode(tx, wf, t, report.Succeeded ? TaskState.Succeeded : TaskState.Failed);
         if (report.Succeeded)
         {
@@ -305,6 +310,7 @@ public sealed partial class FlowMeshEngine
             }
 
             ReleaseNode(tx, wf, t, TaskState.Cancelled);
+            RequeueBatch(tx, wf, t, $"{t.Name} was stopped");
         }
 
         t.Error = reason;

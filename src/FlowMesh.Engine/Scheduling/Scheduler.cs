@@ -33,6 +33,29 @@ internal sealed partial class Scheduler(SchedulerOptions options)
         return entry;
     }
 
+    /// <summary>Up to <paramref name="max"/> queued tasks of the same tenant (in queue order, within the scan depth) that <paramref name="match"/> accepts; the queue is not changed.</summary>
+    public List<QueuedTask> Matching(string tenant, Func<QueuedTask, bool> match, int max)
+    {
+        var found = new List<QueuedTask>();
+        if (_queues.TryGetValue(tenant, out var q))
+        {
+            foreach (var entry in q.Entries.Take(Options.ScanDepth))
+            {
+                if (found.Count >= max)
+                {
+                    break;
+                }
+
+                if (match(entry))
+                {
+                    found.Add(entry);
+                }
+            }
+        }
+
+        return found;
+    }
+
     public TenantUsage UsageOf(string tenant) => _queues.TryGetValue(tenant, out var q) ? q.Usage : default;
 
     /// <summary>Counts a running task's resources for (sign +1) or against (-1) its tenant.</summary>

@@ -21,8 +21,23 @@ public sealed class SchedulerOptions
     /// <summary>How many of one tenant's queued tasks a pass looks at past ones that cannot be placed now. Default 256.</summary>
     public int ScanDepth { get; set; } = 256;
 
+    /// <summary>
+    /// Most tasks merged into one batch (task merging): ready tasks of one tenant whose type is in
+    /// <see cref="BatchTypes"/> and whose specs are equal except for their data items run as one execution on the node
+    /// the first was placed on, and the result is split back per task. Default 8; 1 turns merging off.
+    /// </summary>
+    public int MaxBatch { get; set; } = 8;
+
+    /// <summary>The task types that may be merged. Default inference, embedding, rag and diffusion.</summary>
+    public ISet<string> BatchTypes { get; } = new HashSet<string>(["inference", "embedding", "rag", "diffusion"], StringComparer.Ordinal);
+
     public void Validate()
     {
+        if (MaxBatch is < 1 or > 1024)
+        {
+            throw new ArgumentException("SchedulerOptions.MaxBatch must be in [1, 1024]");
+        }
+
         if (AgingInterval <= TimeSpan.Zero || StarvationAfter <= TimeSpan.Zero)
         {
             throw new ArgumentException("SchedulerOptions: AgingInterval and StarvationAfter must be positive");
