@@ -20,6 +20,7 @@ internal static class ServerCommand
             Description = "PostgreSQL connection string (Host=…;Database=…;Username=…;Password=…) for cluster mode: any number of replicas share it. Default: FLOWMESH_STORE, else SQLite in the data directory",
         };
         var retention = new Option<double>("--retention-days") { Description = "Prune finished workflows (tasks and events; result files stay) older than this many days (0: keep)", DefaultValueFactory = _ => 0 };
+        var placement = new Option<string?>("--placement") { Description = "How nodes are chosen for tasks: best-fit (default), spread or bin-pack (or FLOWMESH_PLACEMENT)" };
         var otlp = new Option<string?>("--otlp-endpoint")
         {
             Description = "Send traces (a trace per workflow, a span per task attempt) and metrics over OTLP http/protobuf to this collector (e.g. http://127.0.0.1:4318). Default: OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -35,7 +36,7 @@ internal static class ServerCommand
             : """
               Run the API server over the data directory. Its local node starts cordoned (it runs nothing until an admin
               runs `flowmesh node uncordon`); use `flowmesh up` to run tasks here as well.
-              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, store, retention, otlp, logLevel, logJson, extensions };
+              """) { urls, maxBody, keepAlive, rate, lease, unplaceable, store, retention, placement, otlp, logLevel, logJson, extensions };
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new ServerOptions
@@ -55,6 +56,11 @@ internal static class ServerCommand
             if (result.GetValue(store) is { } connection)
             {
                 options.Store = connection;
+            }
+
+            if (result.GetValue(placement) is { } policy)
+            {
+                options.PlacementPolicy = policy;
             }
 
             if (result.GetValue(otlp) is { } endpoint)

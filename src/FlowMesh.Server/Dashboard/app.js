@@ -98,7 +98,7 @@ function overviewPage() {
     history.lastFinished = finished;
     push(history.ready, overview.tasks.Ready ?? 0);
     push(history.running, overview.tasks.Running ?? 0);
-    fill(cards, ...['Running', 'Pending', 'Succeeded', 'Failed', 'Cancelled'].map(state =>
+    fill(cards, ...['Running', 'Pending', 'Paused', 'Succeeded', 'Failed', 'Cancelled'].map(state =>
       h('a', { class: `card state-${state}`, href: `#/workflows?state=${state}`, id: `count-${state}` },
         h('span', { class: 'n' }, String(overview.workflows[state] ?? 0)), h('span', { class: 'label' }, `${state.toLowerCase()} workflows`))));
     fill(charts,
@@ -155,7 +155,7 @@ function workflowsPage(params) {
   const q = params.get('q') ?? '';
   const filter = h('form', { class: 'filters', id: 'workflow-filters' },
     h('label', {}, 'State ', h('select', { name: 'state', id: 'filter-state' }, h('option', { value: '' }, 'any'),
-      ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map(s => h('option', { value: s, selected: s === state }, s)))),
+      ['Pending', 'Running', 'Paused', 'Succeeded', 'Failed', 'Cancelled'].map(s => h('option', { value: s, selected: s === state }, s)))),
     h('label', {}, 'Search ', h('input', { name: 'q', id: 'filter-q', type: 'search', value: q, placeholder: 'name or id' })),
     h('button', { type: 'submit' }, 'Apply'));
   filter.addEventListener('submit', e => {

@@ -23,7 +23,7 @@ export async function workflowPage(view, id, selected, ctx) {
   const drawHeader = () => {
     const counts = {};
     for (const t of tasks.values()) counts[t.state] = (counts[t.state] ?? 0) + 1;
-    const running = workflow.state === 'Running' || workflow.state === 'Pending';
+    const running = workflow.state === 'Running' || workflow.state === 'Pending' || workflow.state === 'Paused';
     fill(header,
       h('div', { class: 'title' }, h('h1', {}, workflow.name), badge(workflow.state), h('code', { class: 'muted' }, workflow.id)),
       h('div', { class: 'counts' }, Object.entries(counts).map(([state, n]) => h('span', { class: `count state-${state}` }, `${n} ${state.toLowerCase()}`))),
@@ -31,6 +31,8 @@ export async function workflowPage(view, id, selected, ctx) {
         ` · ${duration(workflow.submittedAt, workflow.finishedAt)}`, ` · ${workflow.source}`),
       workflow.error ? message(workflow.error, 'error') : null,
       h('div', { class: 'actions' },
+        canOperate && workflow.state === 'Running' ? h('button', { id: 'pause-workflow', onclick: () => pause('pause') }, 'Pause') : null,
+        canOperate && workflow.state === 'Paused' ? h('button', { id: 'resume-workflow', onclick: () => pause('resume') }, 'Resume') : null,
         canOperate && running ? h('button', { id: 'cancel-workflow', class: 'danger', onclick: cancel }, 'Cancel workflow') : null,
         canOperate && (workflow.state === 'Failed' || workflow.state === 'Cancelled') ? h('button', { id: 'retry-workflow', onclick: retry }, 'Retry failed tasks') : null,
         !canOperate ? h('span', { class: 'muted', id: 'read-only' }, 'read-only: your role cannot change workflows') : null));
@@ -39,6 +41,10 @@ export async function workflowPage(view, id, selected, ctx) {
   const cancel = async () => {
     if (!confirm(`Cancel workflow ${workflow.name}? Running tasks are stopped.`)) return;
     try { workflow = (await api(`/workflows/${enc(id)}/cancel`, { method: 'POST' })).workflow; drawHeader(); }
+    catch (e) { header.append(message(e.message, 'error')); }
+  };
+  const pause = async verb => {
+    try { workflow = (await api(`/workflows/${enc(id)}/${verb}`, { method: 'POST' })).workflow; drawHeader(); }
     catch (e) { header.append(message(e.message, 'error')); }
   };
   const retry = async () => {

@@ -108,8 +108,11 @@ public sealed class ServerOptions
     /// </summary>
     public string? SecretKeys { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_SECRET_KEYS");
 
-    /// <summary>How nodes are chosen for tasks. Default best fit (FLOWMESH_PLACEMENT: best-fit, spread or bin-pack).</summary>
-    public Engine.Scheduling.PlacementPolicy Placement { get; set; } = ParsePlacement(Environment.GetEnvironmentVariable("FLOWMESH_PLACEMENT"));
+    /// <summary>How nodes are chosen for tasks: best-fit, spread or bin-pack. Default FLOWMESH_PLACEMENT, else best-fit (checked at start-up).</summary>
+    public string? PlacementPolicy { get; set; } = Environment.GetEnvironmentVariable("FLOWMESH_PLACEMENT");
+
+    /// <summary>The policy <see cref="PlacementPolicy"/> names.</summary>
+    public Engine.Scheduling.PlacementPolicy Placement => ParsePlacement(PlacementPolicy);
 
     /// <summary>The file the first admin token is written to. Default <c>&lt;data-dir&gt;/admin.token</c>.</summary>
     public string AdminTokenFile => Path.Combine(DataDirectory, "admin.token");
@@ -153,6 +156,7 @@ public sealed class ServerOptions
 
         _ = Security.SignalTokens.Parse(SignalKeys);
         _ = Engine.Secrets.SecretBox.Parse(SecretKeys);
+        _ = ParsePlacement(PlacementPolicy);
         if (OtlpEndpoint is { } otlp && otlp.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"ServerOptions.OtlpEndpoint must be an http(s) URL, not {otlp}");

@@ -120,6 +120,30 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task PauseAndResumeButtons_RunningWorkflow_PauseItThenResumeIt()
+    {
+        if (!Browser.Available(output))
+        {
+            return;
+        }
+
+        var submitted = await fixture.Admin.SubmitAsync(Gated("pause-me", Path.Combine(fixture.Barriers, "never-pause")));
+        var page = await fixture.SignInAsync(fixture.Server.AdminToken, $"#/workflows/{submitted.WorkflowId}");
+        await page.WaitForSelectorAsync("g.task[data-task='prep'][data-state='Running']");
+        await page.ClickAsync("#pause-workflow");
+        await page.WaitForSelectorAsync(".wf-header .badge.state-Paused");
+        Assert.Equal("Paused", (await fixture.Admin.GetAsync(submitted.WorkflowId)).Workflow.State);
+        Assert.Equal(0, await page.Locator("#pause-workflow").CountAsync());
+        await Browser.ScreenshotAsync(page, "workflow-paused", output);
+
+        await page.ClickAsync("#resume-workflow");
+        await page.WaitForSelectorAsync(".wf-header .badge.state-Running");
+        Assert.Equal("Running", (await fixture.Admin.GetAsync(submitted.WorkflowId)).Workflow.State);
+        await fixture.Admin.CancelAsync(submitted.WorkflowId);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ViewerKey_RunningWorkflow_SeesItButHasNoActionsAndTheApiRefuses()
     {
         if (!Browser.Available(output))

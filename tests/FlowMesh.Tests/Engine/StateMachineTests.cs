@@ -26,6 +26,8 @@ public sealed class StateMachineTests
         AssertMatrix(StateMachines.Workflow, [
             (WorkflowState.Pending, WorkflowState.Running), (WorkflowState.Pending, WorkflowState.Cancelled),
             (WorkflowState.Running, WorkflowState.Succeeded), (WorkflowState.Running, WorkflowState.Failed), (WorkflowState.Running, WorkflowState.Cancelled),
+            (WorkflowState.Running, WorkflowState.Paused), (WorkflowState.Paused, WorkflowState.Running), (WorkflowState.Paused, WorkflowState.Succeeded),
+            (WorkflowState.Paused, WorkflowState.Failed), (WorkflowState.Paused, WorkflowState.Cancelled),
             (WorkflowState.Failed, WorkflowState.Running), (WorkflowState.Cancelled, WorkflowState.Running),
         ]);
     }

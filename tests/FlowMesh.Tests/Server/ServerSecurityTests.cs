@@ -45,7 +45,7 @@ public sealed class ServerSecurityTests(ServerFixture fixture) : IClassFixture<S
                 .Replace("{workflowId}", workflowId, StringComparison.Ordinal).Replace("{task}", "greet", StringComparison.Ordinal)
                 .Replace("{**path}", "results.json", StringComparison.Ordinal).Replace("{nodeId}", node, StringComparison.Ordinal)
                 .Replace("{tokenId}", token, StringComparison.Ordinal).Replace("{index}", "0", StringComparison.Ordinal)
-                .Replace("{stage}", "greet", StringComparison.Ordinal);
+                .Replace("{stage}", "greet", StringComparison.Ordinal).Replace("{name}", "probe-secret", StringComparison.Ordinal);
             var url = Fill(owned.WorkflowId);
             Assert.DoesNotContain("{", url);
             var body = method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}";
