@@ -160,7 +160,8 @@ internal sealed class NodeActor(string id, NodeCapacity capacity)
 
         if (r.CpuMillis > FreeCpuMillis || r.MemoryBytes > FreeMemoryBytes)
         {
-            return $"node {Id} has {FreeCpuMillis / 1000.0:0.###} CPUs and {Workflows.Schema.Quantities.FormatBytes(FreeMemoryBytes)} free";
+            // Stable text (what the task needs, not what is free this instant): a waiting note is rewritten only when it changes.
+            return $"node {Id} lacks the free CPU or memory this task needs ({r.CpuMillis / 1000.0:0.###} CPUs, {Workflows.Schema.Quantities.FormatBytes(r.MemoryBytes)})";
         }
 
         return $"node {Id} has no free GPU of the requested type";
