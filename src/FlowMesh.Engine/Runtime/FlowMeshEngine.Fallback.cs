@@ -10,7 +10,8 @@ namespace FlowMesh.Engine.Runtime;
 /// <summary>
 /// Fallbacks: once a task's attempts are exhausted, a task with <c>fallback: {…}</c> runs that instead, in the same
 /// place of the graph (its dependents read the fallback's result as the task's). The fallback's fields are laid over
-/// the task's; a new taskType starts from a clean spec. It runs once (its own retry policy, if it gives one, applies).
+/// the task's; a new taskType starts from a clean spec. It runs once. The switch is stored (type, spec, resources), so a
+/// restart goes on with the fallback, and its spec has no fallback of its own.
 /// </summary>
 public sealed partial class FlowMeshEngine
 {
@@ -44,6 +45,7 @@ public sealed partial class FlowMeshEngine
         t.Error = error;
         t.NodeId = null;
         t.UseFallback(spec, type, resources);
+        tx.SetTaskSpec(wf.Id, t.Index, type, spec.ToJsonString(), System.Text.Json.JsonSerializer.Serialize(resources));
         MoveTask(tx, wf, t, TaskState.Ready, reason: $"fallback ({type}) after: {error}");
         Event(wf, "task.fallback", t, new JsonObject { ["taskType"] = type, ["after"] = error, ["attempt"] = t.Attempt });
         Enqueue(wf, t);

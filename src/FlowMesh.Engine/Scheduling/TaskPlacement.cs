@@ -15,7 +15,7 @@ internal sealed record TaskPlacement(int Priority, IReadOnlyDictionary<string, s
 
     public static TaskPlacement Of(JsonObject spec)
     {
-        // A spec parsed from text holds JSON elements, one built in code holds CLR values: read the number from its text.
+        // A parsed spec holds CLR numbers (long or double), a reloaded one JSON elements: read the number from its text.
         var priority = spec["priority"] is JsonValue p && double.TryParse(p.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
             ? (int)Math.Clamp(number, -100, 100)
             : 0;

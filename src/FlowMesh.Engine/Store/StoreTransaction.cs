@@ -67,6 +67,18 @@ public sealed partial class StoreTransaction(DbConnection connection, DbTransact
         Write(count);
     }
 
+    /// <summary>Replaces a task's type, spec and resources (its fallback took over), so a restart runs the fallback too.</summary>
+    public void SetTaskSpec(string workflowId, int index, string taskType, string spec, string resources)
+    {
+        using var cmd = Command("UPDATE tasks SET task_type = @type, spec = @spec, resources = @res WHERE workflow_id = @wf AND idx = @idx");
+        cmd.Add("@type", taskType);
+        cmd.Add("@spec", spec);
+        cmd.Add("@res", resources);
+        cmd.Add("@wf", workflowId);
+        cmd.Add("@idx", index);
+        Write(cmd);
+    }
+
     /// <summary>Moves a task to <paramref name="update"/>'s state if it is still at <paramref name="expectedVersion"/>.</summary>
     public void UpdateTask(string workflowId, int index, long expectedVersion, TaskUpdate update)
     {
