@@ -20,15 +20,15 @@ public sealed class BatchingTests(ITestOutputHelper output)
               - name: a
                 spec:
                   taskType: inference
-                  model: {source: {type: huggingface, identifier: test/tiny-chat}, vllm: {enforce_eager: true}}
+                  model: {source: {type: huggingface, identifier: test/batch-chat}, vllm: {enforce_eager: true}}
                   inference: {max_tokens: 16}
                   data: {type: list, items: [one, two]}
               - name: b
-                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/tiny-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 16}, data: {type: list, items: [three]}}
+                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/batch-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 16}, data: {type: list, items: [three]}}
               - name: c
-                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/tiny-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 16}, data: {type: list, items: [four, five]}}
+                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/batch-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 16}, data: {type: list, items: [four, five]}}
               - name: other
-                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/tiny-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 8}, data: {type: list, items: [six]}}
+                spec: {taskType: inference, model: {source: {type: huggingface, identifier: test/batch-chat}, vllm: {enforce_eager: true}}, inference: {max_tokens: 8}, data: {type: list, items: [six]}}
         """;
 
     [Theory]
@@ -42,14 +42,8 @@ public sealed class BatchingTests(ITestOutputHelper output)
         }
 
         using var docker = new DockerClient(ContainerRuntime.Socket!);
-        var containers = new ContainerOptions { NodeLabel = "batch-test", DefaultNetwork = "none" };
+        var containers = ContainerRuntime.WithTestModelServer("batch-test");
         var servers = containers.ModelServers;
-        servers.Images["vllm"] = ContainerRuntime.Image;
-        servers.Entrypoints["vllm"] = ContainerRuntime.TestModelServerEntrypoint;
-        foreach (var bind in ContainerRuntime.TestModelServerBinds())
-        {
-            servers.Binds.Add(bind);
-        }
 
         await using var pool = new ModelServerPool(docker, containers, servers, TimeProvider.System);
         await using var h = await EngineHarness.StartAsync([new ModelServerExecutor("inference", pool, servers)], slots: 1, configure: o => o.Scheduler.MaxBatch = maxBatch);
@@ -57,16 +51,16 @@ public sealed class BatchingTests(ITestOutputHelper output)
 
         Assert.True(state == WorkflowState.Succeeded, string.Join("; ", tasks.Select(t => $"{t.Name}: {t.Error}")));
         string[] Outputs(string name) => [.. JsonNode.Parse(tasks.Single(t => t.Name == name).Result!)!["items"]!.AsArray().Select(i => i!["output"]!.GetValue<string>())];
-        Assert.Equal(["[test/tiny-chat] ONE", "[test/tiny-chat] TWO"], Outputs("a"));
-        Assert.Equal(["[test/tiny-chat] THREE"], Outputs("b"));
-        Assert.Equal(["[test/tiny-chat] FOUR", "[test/tiny-chat] FIVE"], Outputs("c"));
-        Assert.Equal(["[test/tiny-chat] SIX"], Outputs("other"));
+        Assert.Equal(["[test/batch-chat] ONE", "[test/batch-chat] TWO"], Outputs("a"));
+        Assert.Equal(["[test/batch-chat] THREE"], Outputs("b"));
+        Assert.Equal(["[test/batch-chat] FOUR", "[test/batch-chat] FIVE"], Outputs("c"));
+        Assert.Equal(["[test/batch-chat] SIX"], Outputs("other"));
 
         using var store = FlowMeshStore.OpenReader(h.DataDir);
         var batched = store.GetEvents(tasks[0].WorkflowId, 0, 1000, kind: "task.batched");
         if (maxBatch > 1)
         {
-            // a, b and c share one execution (one slot, one model server call); other differs in its inference settings.
+            // a, b and c share one execution (their own model id: the model-server test checks that its containers are gone) (one slot, one model server call); other differs in its inference settings.
             var batch = Assert.Single(batched);
             Assert.Equal(5, JsonNode.Parse(batch.Data)!["items"]!.GetValue<int>());
             Assert.Equal(3, JsonNode.Parse(tasks.Single(t => t.Name == "b").Result!)!["batch"]!["tasks"]!.GetValue<int>());

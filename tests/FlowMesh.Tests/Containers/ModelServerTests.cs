@@ -22,14 +22,8 @@ public sealed class ModelServerTests(ITestOutputHelper output)
         }
 
         using var docker = new DockerClient(ContainerRuntime.Socket!);
-        var containers = new ContainerOptions { NodeLabel = "model-test", DefaultNetwork = "none" };
+        var containers = ContainerRuntime.WithTestModelServer("model-test");
         var servers = containers.ModelServers;
-        servers.Images["vllm"] = ContainerRuntime.Image;
-        servers.Entrypoints["vllm"] = ContainerRuntime.TestModelServerEntrypoint;
-        foreach (var bind in ContainerRuntime.TestModelServerBinds())
-        {
-            servers.Binds.Add(bind);
-        }
 
         servers.IdleTimeout = TimeSpan.FromSeconds(2);
         await using var pool = new ModelServerPool(docker, containers, servers, TimeProvider.System);

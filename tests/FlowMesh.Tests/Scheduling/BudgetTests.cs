@@ -29,8 +29,14 @@ public sealed class BudgetTests
     {
         await using var h = await StartAsync(hard: true);
         var held = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cpuDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Engine.EventsCommitted += events =>
         {
+            if (events.Any(e => e.Kind == "task.state" && e.Task == "cpu-only" && e.Data.Contains("\"Succeeded\"", StringComparison.Ordinal)))
+            {
+                cpuDone.TrySetResult();
+            }
+
             foreach (var e in events.Where(e => e.Kind == "task.waiting" && e.Task == "on-gpu"))
             {
                 held.TrySetResult(JsonNode.Parse(e.Data)!["reason"]!.GetValue<string>());
@@ -39,6 +45,7 @@ public sealed class BudgetTests
 
         var id = await h.Engine.SubmitAsync(WorkflowParser.Parse(GpuWorkflow, "budget.yaml").Workflow!, CancellationToken.None);
         var reason = await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await cpuDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.StartsWith("budget: tenant default used 3600 of 100 GPU-seconds this period (hard limit", reason, StringComparison.Ordinal);
 
         using (var store = FlowMeshStore.OpenReader(h.DataDir))

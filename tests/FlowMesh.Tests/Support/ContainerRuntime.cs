@@ -26,6 +26,20 @@ internal static class ContainerRuntime
     /// <summary>How the test model server starts inside that image.</summary>
     public static IReadOnlyList<string> TestModelServerEntrypoint { get; } = ["/usr/share/dotnet/dotnet", "/app/FlowMesh.TestModelServer.dll"];
 
+    /// <summary>Container settings under which the model-server executor runs our test server as "vllm" on the busybox image.</summary>
+    public static ContainerOptions WithTestModelServer(string nodeLabel)
+    {
+        var containers = new ContainerOptions { NodeLabel = nodeLabel, DefaultNetwork = "none" };
+        containers.ModelServers.Images["vllm"] = Image;
+        containers.ModelServers.Entrypoints["vllm"] = TestModelServerEntrypoint;
+        foreach (var bind in TestModelServerBinds())
+        {
+            containers.ModelServers.Binds.Add(bind);
+        }
+
+        return containers;
+    }
+
     public static bool Available(ITestOutputHelper? output = null)
     {
         if (Socket is not null)
