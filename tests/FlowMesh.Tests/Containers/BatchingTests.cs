@@ -60,7 +60,8 @@ public sealed class BatchingTests(ITestOutputHelper output)
         var batched = store.GetEvents(tasks[0].WorkflowId, 0, 1000, kind: "task.batched");
         if (maxBatch > 1)
         {
-            // a, b and c share one execution (their own model id: the model-server test checks that its containers are gone) (one slot, one model server call); other differs in its inference settings.
+            // a, b and c share one execution (one slot, one model server call); other differs in its inference settings.
+            // (This test has a model id of its own: the model-server test checks that its model's containers are gone.)
             var batch = Assert.Single(batched);
             Assert.Equal(5, JsonNode.Parse(batch.Data)!["items"]!.GetValue<int>());
             Assert.Equal(3, JsonNode.Parse(tasks.Single(t => t.Name == "b").Result!)!["batch"]!["tasks"]!.GetValue<int>());
