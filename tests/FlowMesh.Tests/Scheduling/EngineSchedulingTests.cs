@@ -1,5 +1,7 @@
 using FlowMesh.Engine.States;
+using FlowMesh.Engine.Store;
 using FlowMesh.Tests.Support;
+using FlowMesh.Workflows;
 
 namespace FlowMesh.Tests.Scheduling;
 
@@ -39,5 +41,30 @@ public sealed class EngineSchedulingTests
         var elsewhere = tasks.Single(t => t.Name == "elsewhere");
         Assert.Equal(nameof(TaskState.Failed), elsewhere.State);
         Assert.Contains("has label zone=eu-1, not us-2", elsewhere.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_SecondTenantBehindABacklog_SharesTheSlotsInsteadOfWaitingItsTurn()
+    {
+        await using var h = await EngineHarness.StartAsync(slots: 2);
+        static WorkflowDefinition Many(string name) => WorkflowParser.Parse($$$"""
+            metadata: {name: {{{name}}}}
+            spec:
+              graph:
+                nodes:
+            {{{string.Join("\n", Enumerable.Range(0, 20).Select(i => $"      - {{name: t{i}, spec: {{taskType: python, code: \"def main(inputs):\\n    return {i}\\n\"}}}}"))}}}
+            """, $"{name}.yaml").Workflow!;
+
+        var first = await h.Engine.SubmitAsync(Many("backlog"), "tenant-a", null, CancellationToken.None);
+        var second = await h.Engine.SubmitAsync(Many("late"), "tenant-b", null, CancellationToken.None);
+        Assert.Equal(WorkflowState.Succeeded, await h.Engine.WaitAsync(first, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3)));
+        Assert.Equal(WorkflowState.Succeeded, await h.Engine.WaitAsync(second, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3)));
+
+        using var store = FlowMeshStore.OpenReader(h.DataDir);
+        var order = store.GetTasks(first).Select(t => (t.StartedAt, Tenant: "a")).Concat(store.GetTasks(second).Select(t => (t.StartedAt, Tenant: "b")))
+            .OrderBy(t => t.StartedAt).Select(t => t.Tenant).ToList();
+
+        // First come, first served would start all 20 of tenant a first; fair share gives b about half of the first 20.
+        Assert.InRange(order.Take(20).Count(t => t == "b"), 7, 11);
     }
 }
