@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlowMesh.Engine.Runtime;
 using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
 using FlowMesh.Tests.Support;
@@ -88,5 +89,58 @@ public sealed class MapTests
             """, "map.yaml");
         Assert.False(parsed.Success);
         Assert.Contains("spec.graph.nodes[0].spec.map.items: map.items must be a list", string.Join("\n", parsed.Diagnostics), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resume_AfterTheRunnerStoppedMidFanOut_KeepsTheItemsAndJoinsThemOnce()
+    {
+        using var dir = new TempDir();
+        var barrier = Path.Combine(dir.Path, "go");
+        var options = new EngineOptions { DataDirectory = Path.Combine(dir.Path, "data"), NodeSlots = 8 };
+        var parsed = WorkflowParser.Parse($$$"""
+            spec:
+              graph:
+                nodes:
+                  - name: each
+                    spec:
+                      taskType: python
+                      map: {items: [red, green, blue]}
+                      code: |
+                        import os, time
+                        def main(inputs):
+                            print("started {{item}}")
+                            while not os.path.exists("{{{barrier}}}"):
+                                time.sleep(0.02)
+                            return "{{item}}".upper()
+            """, "resume-map.yaml");
+
+        string id;
+        await using (var first = new FlowMeshEngine(options, TimeProvider.System))
+        {
+            var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            first.EventsCommitted += events =>
+            {
+                if (events.Any(e => e.Kind == "task.log"))
+                {
+                    running.TrySetResult();
+                }
+            };
+            await first.StartAsync(CancellationToken.None);
+            id = await first.SubmitAsync(parsed.Workflow!, CancellationToken.None);
+            await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        await File.WriteAllTextAsync(barrier, "go");
+        await using var second = new FlowMeshEngine(options, TimeProvider.System);
+        await second.StartAsync(CancellationToken.None);
+        await second.ResumeAsync(id, CancellationToken.None);
+        Assert.Equal(WorkflowState.Succeeded, await second.WaitAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        using var store = FlowMeshStore.OpenReader(options.DataDirectory);
+        var tasks = store.GetTasks(id);
+        Assert.Equal(["each", "each[0]", "each[1]", "each[2]"], tasks.Select(t => t.Name));
+        var join = JsonNode.Parse(tasks[0].Result!)!;
+        Assert.Equal(["RED", "GREEN", "BLUE"], join["results"]!.AsArray().Select(r => r!["value"]!.GetValue<string>()));
+        Assert.Single(store.GetEvents(id, 0, 1000, kind: "task.mapped"));
     }
 }
