@@ -23,6 +23,7 @@ internal static class NodeAgentCommand
         var gpus = new Option<string[]>("--gpu") { Description = "Declare a GPU as INDEX:NAME[:MEMORY], e.g. 0:nvidia-a100-80gb:80Gi; repeatable (default: what nvidia-smi reports)" };
         var labels = new Option<string[]>("--label") { Description = "A capability label KEY=VALUE; repeatable" };
         var warm = new Option<string[]>("--warm-model") { Description = "A model this node holds loaded (tasks on it prefer this node); repeatable" };
+        var modelCache = new Option<string?>("--model-cache") { Description = "Hugging Face hub cache whose models are reported as cached here (default HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)" };
         var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM, how long running tasks may take before they are handed back", DefaultValueFactory = _ => 30 };
         var docker = new Option<string?>("--docker-host") { Description = "Docker or Podman API socket, unix:///path (default: DOCKER_HOST, else the usual sockets)" };
         var network = new Option<string>("--container-network") { Description = "Network mode of containers whose task names none: bridge, host or none", DefaultValueFactory = _ => "bridge" };
@@ -31,7 +32,7 @@ internal static class NodeAgentCommand
         var modelIdle = new Option<double>("--model-idle-seconds") { Description = "How long an idle model server stays warm for the next task on its model", DefaultValueFactory = _ => 300 };
         var binds = new Option<string[]>("--container-bind") { Description = "HOST:CONTAINER[:ro] bound into every container this node starts (a model cache, site tools); repeatable" };
         var mountRoots = new Option<string[]>("--allow-mount") { Description = "A host directory task mounts may come from; repeatable (default: no host mounts)" };
-        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, drain, docker, network, modelImages, trainImages, modelIdle, binds, mountRoots })
+        foreach (var option in new Option[] { name, workDir, cpus, memory, slots, gpus, labels, warm, modelCache, drain, docker, network, modelImages, trainImages, modelIdle, binds, mountRoots })
         {
             node.Options.Add(option);
         }
@@ -84,6 +85,11 @@ internal static class NodeAgentCommand
                 foreach (var model in result.GetValue(warm) ?? [])
                 {
                     options.WarmModels.Add(model);
+                }
+
+                if (result.GetValue(modelCache) is { } cache)
+                {
+                    options.ModelCacheDirectory = cache;
                 }
 
                 foreach (var (engine, image) in Pairs(result.GetValue(modelImages), "--model-image"))

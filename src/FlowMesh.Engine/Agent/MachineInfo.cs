@@ -20,7 +20,27 @@ public static class MachineInfo
         {
             Labels = new Dictionary<string, string>(options.Labels, StringComparer.Ordinal),
             WarmModels = [.. options.WarmModels],
+            CachedModels = CachedModels(options.ModelCacheDirectory),
         };
+
+    /// <summary>The models in a Hugging Face hub cache: its <c>models--ORG--NAME</c> folders that hold a snapshot.</summary>
+    public static IReadOnlyList<string> CachedModels(string hubCache)
+    {
+        try
+        {
+            return Directory.Exists(hubCache)
+                ? [.. Directory.EnumerateDirectories(hubCache, "models--*")
+                    .Where(d => Directory.Exists(Path.Combine(d, "snapshots")) && Directory.EnumerateFileSystemEntries(Path.Combine(d, "snapshots")).Any())
+                    .Select(d => Path.GetFileName(d)["models--".Length..].Replace("--", "/", StringComparison.Ordinal))
+                    .Order(StringComparer.Ordinal)]
+                : [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable cache only costs the preference.
+            return [];
+        }
+    }
 
     private static NodeCapacity Capacity(double cpus, long memory, int slots, IReadOnlyList<GpuDevice> gpus, IEnumerable<string> taskTypes)
     {

@@ -45,6 +45,14 @@ public sealed class NodeAgentOptions
     /// <summary>Models this node holds loaded; tasks on the same model prefer this node.</summary>
     public IList<string> WarmModels { get; } = [];
 
+    /// <summary>
+    /// A Hugging Face hub cache to report the models of (<c>models--ORG--NAME</c> folders): tasks on those models prefer
+    /// this node after one holding them warm. Default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub.
+    /// </summary>
+    public string ModelCacheDirectory { get; set; } = Environment.GetEnvironmentVariable("HF_HUB_CACHE")
+        ?? (Environment.GetEnvironmentVariable("HF_HOME") is { } home ? Path.Combine(home, "hub")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "huggingface", "hub"));
+
     /// <summary>How long SIGTERM waits for running tasks before it hands the rest back. Default 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -6,6 +6,7 @@ internal sealed partial class Scheduler
 {
     /// <summary>
     /// Orders the nodes that could take a task: nodes it has not failed on first, then one holding its model warm, then
+    /// one with its model in its disk cache, then
     /// (for a task without GPUs) nodes with fewer GPUs, so GPU nodes stay free for GPU work, then by the policy.
     /// </summary>
     internal IEnumerable<NodeActor> Rank(IEnumerable<NodeActor> nodes, TaskActor t)
@@ -14,6 +15,7 @@ internal sealed partial class Scheduler
         return nodes
             .OrderBy(n => t.FailedOn?.Contains(n.Id) ?? false)
             .ThenByDescending(n => model is not null && (n.Capacity.WarmModels?.Contains(model, StringComparer.Ordinal) ?? false))
+            .ThenByDescending(n => model is not null && (n.Capacity.CachedModels?.Contains(model, StringComparer.Ordinal) ?? false))
             .ThenBy(n => t.Resources.Gpu is null ? n.Capacity.Gpus.Count : 0)
             .ThenBy(n => Score(n, t))
             .ThenBy(n => n.Id, StringComparer.Ordinal);

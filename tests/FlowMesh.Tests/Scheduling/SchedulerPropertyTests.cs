@@ -1,6 +1,7 @@
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Scheduling;
 using FlowMesh.Engine.States;
+using FlowMesh.Tests.Support;
 using FlowMesh.Workflows;
 
 namespace FlowMesh.Tests.Scheduling;
@@ -199,6 +200,25 @@ public sealed class SchedulerPropertyTests
         Assert.Equal("c", scheduler.Rank([a, b, warm], t).First().Id);
         t.FailedOn = ["c"];
         Assert.Equal("a", scheduler.Rank([a, b, warm], t).First().Id);
+    }
+
+    [Fact]
+    public void Rank_ModelInOneNodesDiskCache_PrefersItAfterAWarmOne()
+    {
+        using var hub = new TempDir();
+        Directory.CreateDirectory(Path.Combine(hub.Path, "models--org--m1", "snapshots", "abc123"));
+        Directory.CreateDirectory(Path.Combine(hub.Path, "models--org--empty", "snapshots"));
+        var cached = FlowMesh.Engine.Agent.MachineInfo.CachedModels(hub.Path);
+        Assert.Equal(["org/m1"], cached);
+
+        var plain = SimulatedCluster.Node("a", 8, 32, 4);
+        var onDisk = new NodeActor("b", plain.Capacity with { CachedModels = cached });
+        var warm = new NodeActor("c", plain.Capacity with { WarmModels = ["org/m1"] });
+        var spec = new System.Text.Json.Nodes.JsonObject { ["model"] = new System.Text.Json.Nodes.JsonObject { ["source"] = new System.Text.Json.Nodes.JsonObject { ["identifier"] = "org/m1" } } };
+        var t = new TaskActor(0, "x", "echo", spec, [], ResourceRequest.None, null);
+        var scheduler = new Scheduler(new SchedulerOptions());
+        Assert.Equal(["c", "b", "a"], scheduler.Rank([plain, onDisk, warm], t).Select(n => n.Id));
+        Assert.Empty(FlowMesh.Engine.Agent.MachineInfo.CachedModels(Path.Combine(hub.Path, "missing")));
     }
 
     [Theory]
