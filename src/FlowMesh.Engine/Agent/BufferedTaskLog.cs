@@ -35,7 +35,7 @@ internal sealed class BufferedTaskLog(TimeProvider time, int batchLines, Action<
     {
         lock (_gate)
         {
-            var entry = new LogLine(time.GetUtcNow(), stream, Redact.Count > 0 ? Runtime.FlowMeshEngine.RedactValues(line, Redact) : line);
+            var entry = new LogLine(time.GetUtcNow(), stream, Redact.Count > 0 ? Secrets.SecretRedaction.Apply(line, Redact) : line);
             _pending.Add(entry);
             if (_all.Count < MaxKeptLines)
             {

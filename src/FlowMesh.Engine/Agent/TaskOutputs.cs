@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Runtime;
+using FlowMesh.Engine.Secrets;
 
 namespace FlowMesh.Engine.Agent;
 
@@ -27,13 +28,13 @@ internal static class TaskOutputs
 
         if (request.Redact.Count > 0)
         {
-            // The files outlive the run: a secret the task printed or returned must not land in them.
+            // The files outlive the run and the outcome is reported: a secret the task returned must not land in either.
+            // (The lines come from the task's log buffer, which redacted them as they were written.)
             outcome = outcome with
             {
-                Result = outcome.Result is { } r ? JsonNode.Parse(FlowMeshEngine.RedactValues(r.ToJsonString(), request.Redact)) : null,
-                Error = outcome.Error is { } e ? FlowMeshEngine.RedactValues(e, request.Redact) : null,
+                Result = outcome.Result is { } r ? JsonNode.Parse(SecretRedaction.Apply(r.ToJsonString(), request.Redact)) : null,
+                Error = outcome.Error is { } e ? SecretRedaction.Apply(e, request.Redact) : null,
             };
-            lines = [.. lines.Select(l => l with { Text = FlowMeshEngine.RedactValues(l.Text, request.Redact) })];
         }
 
         var results = new JsonObject

@@ -49,15 +49,9 @@ internal sealed class EngineTelemetry : IDisposable
     public static bool Tracing => Source.HasListeners();
 
     /// <summary>A workflow's unfinished tasks join the gauges (after submit or when a runner loads it).</summary>
-    public void Track(WorkflowActor wf)
-    {
-        foreach (var t in wf.Tasks)
-        {
-            Adjust(wf.Tenant, t.State, +1);
-        }
-    }
+    public void Track(WorkflowActor wf) => Added(wf, wf.Tasks);
 
-    /// <summary>Counts tasks a running workflow added (a map's items).</summary>
+    /// <summary>Counts tasks of a workflow: all of a new or loaded one, or those a running one added (a map's items).</summary>
     public void Added(WorkflowActor wf, IEnumerable<TaskActor> tasks)
     {
         foreach (var t in tasks)

@@ -87,13 +87,7 @@ public sealed partial class FlowMeshEngine
         Event(wf, "task.signal", t, (JsonObject)decision.DeepClone());
         if (signal.Approve)
         {
-            // The task machine goes through Running to succeed; a gate holds no node, so both moves land in this turn.
-            t.StartedAt = _time.GetUtcNow();
-            MoveTask(tx, wf, t, TaskState.Running, reason: $"approved by {signal.By}");
-            t.Result = decision;
-            t.HasResult = true;
-            Event(wf, "task.result", t, new JsonObject { ["result"] = decision.DeepClone() });
-            Finish(tx, wf, t, TaskState.Succeeded, decision.ToJsonString());
+            SucceedInPlace(tx, wf, t, decision, $"approved by {signal.By}");
         }
         else
         {

@@ -29,7 +29,7 @@ public sealed partial class FlowMeshEngine
             return request;
         }
 
-        var joining = _scheduler.Matching(wf.Tenant, e => e.Task != leader && ((ISchedulingHost)this).IsQueued(e) && MergeKeyOf(e.Task) == key, options.MaxBatch - 1);
+        var joining = _scheduler.Matching(wf.Tenant, e => e.Task != leader && IsQueued(e) && MergeKeyOf(e.Task) == key, options.MaxBatch - 1);
         if (joining.Count == 0)
         {
             return request;
@@ -94,12 +94,7 @@ public sealed partial class FlowMeshEngine
 
                 own["count"] = m.Count;
                 own["batch"] = new JsonObject { ["leader"] = $"{wf.Id}/{leader.Name}", ["tasks"] = members.Count, ["items"] = total };
-                var json = own.ToJsonString();
-                t.Result = own;
-                t.HasResult = true;
-                Event(m.Workflow, "task.result", t, new JsonObject { ["result"] = own.DeepClone() });
-                StoreInCache(tx, m.Workflow, t, json);
-                Finish(tx, m.Workflow, t, TaskState.Succeeded, json);
+                Succeed(tx, m.Workflow, t, own);
             }
             else if (!TryScheduleRetry(tx, m.Workflow, t, error) && !TryFallback(tx, m.Workflow, t, error))
             {

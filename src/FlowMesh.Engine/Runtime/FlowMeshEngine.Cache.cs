@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Executors;
-using FlowMesh.Engine.States;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Engine.Runtime;
@@ -47,17 +46,8 @@ public sealed partial class FlowMeshEngine
             return false;
         }
 
-        var result = JsonNode.Parse(hit.Value.Result);
-        ReleaseDependencies(wf, t);
-        t.Attempt++;
-        t.StartedAt = _time.GetUtcNow();
-        MoveTask(tx, wf, t, TaskState.Ready);
-        MoveTask(tx, wf, t, TaskState.Running, reason: "served from the cache");
-        t.Result = result;
-        t.HasResult = true;
         Event(wf, "task.cached", t, new JsonObject { ["key"] = key, ["workflow"] = hit.Value.WorkflowId, ["task"] = hit.Value.Task, ["at"] = hit.Value.CreatedAt });
-        Event(wf, "task.result", t, new JsonObject { ["result"] = result?.DeepClone() });
-        Finish(tx, wf, t, TaskState.Succeeded, hit.Value.Result);
+        SucceedInPlace(tx, wf, t, JsonNode.Parse(hit.Value.Result), "served from the cache");
         return true;
     }
 

@@ -15,7 +15,6 @@ public sealed partial class FlowMeshEngine
     /// <summary>Gives back what a running task held and bills the attempt.</summary>
     private void ReleaseNode(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState ending)
     {
-        ForgetSecrets(wf, t);
         if (t.Reservation is { } gpus)
         {
             if (t.NodeId is not null && _nodes.TryGetValue(t.NodeId, out var node))

@@ -70,8 +70,7 @@ public sealed partial class FlowMeshEngine
             var child = new TaskActor(first + i, $"{t.Name}[{i}]", t.TaskType, spec, t.Deps, t.Resources, null);
             child.Dependents.Add(t.Index);
             children.Add(child);
-            tx.InsertTask(new TaskRow(wf.Id, child.Index, child.Name, child.TaskType, nameof(TaskState.Pending), 1, spec.ToJsonString(), JsonSerializer.Serialize(child.Deps),
-                JsonSerializer.Serialize(child.Resources), 0, null, null, null, null, null));
+            InsertTaskRow(tx, wf.Id, child);
         }
 
         foreach (var d in t.Deps)
@@ -98,16 +97,7 @@ public sealed partial class FlowMeshEngine
     private void Join(StoreTransaction tx, WorkflowActor wf, TaskActor t, List<TaskActor> items)
     {
         var results = new JsonArray([.. items.OrderBy(i => i.Index).Select(i => ResultOf(wf, i)?.DeepClone())]);
-        var result = new JsonObject { ["items"] = items.Count, ["results"] = results };
-        ReleaseDependencies(wf, t);
-        t.Attempt++;
-        t.StartedAt = _time.GetUtcNow();
-        MoveTask(tx, wf, t, TaskState.Ready);
-        MoveTask(tx, wf, t, TaskState.Running, reason: $"joining {items.Count} mapped item(s)");
-        t.Result = result;
-        t.HasResult = true;
-        Event(wf, "task.result", t, new JsonObject { ["result"] = result.DeepClone() });
-        Finish(tx, wf, t, TaskState.Succeeded, result.ToJsonString());
+        SucceedInPlace(tx, wf, t, new JsonObject { ["items"] = items.Count, ["results"] = results }, $"joining {items.Count} mapped item(s)");
     }
 
     private static JsonObject ItemSpec(JsonObject mapSpec, JsonNode? item, int index)

@@ -33,7 +33,10 @@ public sealed partial class FlowMeshEngine : ISchedulingHost
         }
     }
 
-    bool ISchedulingHost.IsQueued(QueuedTask entry) =>
+    bool ISchedulingHost.IsQueued(QueuedTask entry) => IsQueued(entry);
+
+    /// <summary>The entry is its task's current place in the queue, the task is ready and its workflow places tasks.</summary>
+    private bool IsQueued(QueuedTask entry) =>
         entry.Task.QueueEntry == entry && entry.Task.State == TaskState.Ready
         && _workflows.TryGetValue(entry.Workflow.Id, out var wf) && wf == entry.Workflow && wf.State == WorkflowState.Running;
 

@@ -8,19 +8,15 @@ namespace FlowMesh.Engine.Runtime;
 
 /// <summary>
 /// Tenant secrets: a task's <c>secrets: {ENV_VAR: secret-name}</c> are decrypted when it is dispatched and given to
-/// its executor as environment variables (in the request only: never in the stored spec). While the attempt runs,
-/// every log line, error and result it reports is searched for the values, which are replaced before anything is stored
-/// or published.
+/// its executor as environment variables (in the request only: never in the stored spec). The request also carries the
+/// values to redact: the node replaces them in every log line as it is buffered and in the result and error it writes
+/// and reports (<see cref="Secrets.SecretRedaction"/>), so what reaches the engine is already clean.
 /// </summary>
 public sealed partial class FlowMeshEngine
 {
-    private const string Redacted = "[redacted]";
-    private readonly Dictionary<(string Workflow, int Index), string[]> _secretValues = [];
-
     /// <summary>Puts the task's secrets into its env; returns the values to redact (longest first).</summary>
     private string[] AddSecrets(WorkflowActor wf, TaskActor t, JsonObject spec)
     {
-        _secretValues.Remove((wf.Id, t.Index));
         if (spec["secrets"] is not JsonObject wanted || wanted.Count == 0)
         {
             return [];
@@ -62,32 +58,6 @@ public sealed partial class FlowMeshEngine
         }
 
         spec["env"] = env;
-        string[] redact = [.. values.Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length)];
-        _secretValues[(wf.Id, t.Index)] = redact;
-        return redact;
+        return [.. values.Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length)];
     }
-
-    private string? Redact(WorkflowActor wf, TaskActor t, string? text)
-    {
-        return text is null || !_secretValues.TryGetValue((wf.Id, t.Index), out var values) ? text : RedactValues(text, values);
-    }
-
-    /// <summary>Replaces every value (longest first, so a value containing another goes whole) with [redacted].</summary>
-    internal static string RedactValues(string text, IReadOnlyList<string> values)
-    {
-        foreach (var value in values)
-        {
-            text = text.Replace(value, Redacted, StringComparison.Ordinal);
-        }
-
-        return text;
-    }
-
-    private IReadOnlyList<LogLine> Redact(WorkflowActor wf, TaskActor t, IReadOnlyList<LogLine> lines) =>
-        _secretValues.ContainsKey((wf.Id, t.Index)) ? [.. lines.Select(l => l with { Text = Redact(wf, t, l.Text)! })] : lines;
-
-    private JsonNode? Redact(WorkflowActor wf, TaskActor t, JsonNode? result) =>
-        result is null || !_secretValues.ContainsKey((wf.Id, t.Index)) ? result : JsonNode.Parse(Redact(wf, t, result.ToJsonString())!);
-
-    private void ForgetSecrets(WorkflowActor wf, TaskActor t) => _secretValues.Remove((wf.Id, t.Index));
 }

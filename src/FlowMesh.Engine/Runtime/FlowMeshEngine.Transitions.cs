@@ -88,8 +88,7 @@ public sealed partial class FlowMeshEngine
             submit.Tenant, submit.Submitter));
         foreach (var t in tasks)
         {
-            tx.InsertTask(new TaskRow(id, t.Index, t.Name, t.TaskType, nameof(TaskState.Pending), 1, t.Spec.ToJsonString(), JsonSerializer.Serialize(t.Deps),
-                JsonSerializer.Serialize(t.Resources), 0, null, null, null, null, null));
+            InsertTaskRow(tx, id, t);
         }
 
         _workflows[id] = wf;
@@ -111,6 +110,11 @@ public sealed partial class FlowMeshEngine
         CheckWorkflowDone(tx, wf);
         _afterCommit.Add(() => submit.Ack.TrySetResult(id));
     }
+
+    /// <summary>Stores a new task (of a submitted workflow, or one a map fanned out to) as Pending.</summary>
+    private static void InsertTaskRow(StoreTransaction tx, string workflowId, TaskActor t) =>
+        tx.InsertTask(new TaskRow(workflowId, t.Index, t.Name, t.TaskType, nameof(TaskState.Pending), 1, t.Spec.ToJsonString(), JsonSerializer.Serialize(t.Deps),
+            JsonSerializer.Serialize(t.Resources), 0, null, null, null, null, null));
 
     private void ApplyResume(StoreTransaction tx, EngineCommand.Resume resume)
     {
@@ -222,7 +226,6 @@ public sealed partial class FlowMeshEngine
             LogEvent(wf, t, report.Lines);
         }
 
-        report = report with { Result = Redact(wf, t, report.Result), Error = Redact(wf, t, report.Error) };
         if (FinishBatch(tx, wf, t, report))
         {
             return;
@@ -231,12 +234,7 @@ public sealed partial class FlowMeshEngine
         ReleaseNode(tx, wf, t, report.Succeeded ? TaskState.Succeeded : TaskState.Failed);
         if (report.Succeeded)
         {
-            t.Result = report.Result;
-            t.HasResult = true;
-            Event(wf, "task.result", t, new JsonObject { ["result"] = report.Result?.DeepClone() });
-            var json = report.Result?.ToJsonString() ?? "null";
-            StoreInCache(tx, wf, t, json);
-            Finish(tx, wf, t, TaskState.Succeeded, json);
+            Succeed(tx, wf, t, report.Result);
         }
         else if (!TryScheduleRetry(tx, wf, t, report.Error) && !TryFallback(tx, wf, t, report.Error))
         {
@@ -315,6 +313,35 @@ public sealed partial class FlowMeshEngine
 
         t.Error = reason;
         Finish(tx, wf, t, TaskState.Cancelled, null);
+    }
+
+    /// <summary>Records a running task's success: its result in memory, the result event, the cache, and the end.</summary>
+    private void Succeed(StoreTransaction tx, WorkflowActor wf, TaskActor t, JsonNode? result)
+    {
+        var json = result?.ToJsonString() ?? "null";
+        t.Result = result;
+        t.HasResult = true;
+        Event(wf, "task.result", t, new JsonObject { ["result"] = result?.DeepClone() });
+        StoreInCache(tx, wf, t, json);
+        Finish(tx, wf, t, TaskState.Succeeded, json);
+    }
+
+    /// <summary>
+    /// Succeeds a task that holds no node (a decided gate, a cache hit, a map's join) within this turn: the task machine
+    /// goes through Ready and Running to Succeeded, so it is moved along that path.
+    /// </summary>
+    private void SucceedInPlace(StoreTransaction tx, WorkflowActor wf, TaskActor t, JsonNode? result, string reason)
+    {
+        if (t.State == TaskState.Pending)
+        {
+            t.Attempt++;
+            MoveTask(tx, wf, t, TaskState.Ready);
+        }
+
+        ReleaseDependencies(wf, t);
+        t.StartedAt = _time.GetUtcNow();
+        MoveTask(tx, wf, t, TaskState.Running, reason: reason);
+        Succeed(tx, wf, t, result);
     }
 
     private void Finish(StoreTransaction tx, WorkflowActor wf, TaskActor t, TaskState to, string? result)
@@ -466,7 +493,7 @@ public sealed partial class FlowMeshEngine
 
     private void LogEvent(WorkflowActor wf, TaskActor t, IReadOnlyList<LogLine> lines)
     {
-        var array = new JsonArray([.. Redact(wf, t, lines).Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
+        var array = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
         Event(wf, "task.log", t, new JsonObject { ["attempt"] = t.Attempt, ["lines"] = array });
     }
 

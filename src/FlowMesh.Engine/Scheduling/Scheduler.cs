@@ -20,9 +20,6 @@ internal sealed partial class Scheduler(SchedulerOptions options)
 
     public SchedulerOptions Options { get; } = options;
 
-    /// <summary>Tasks queued (some may have left the ready state and wait to be dropped by the next pass).</summary>
-    public int Count => _queues.Values.Sum(q => q.Entries.Count);
-
     /// <summary>Queues a ready task; <paramref name="since"/> is when it became ready (kept when a task is requeued ahead).</summary>
     public QueuedTask Add(WorkflowActor wf, TaskActor t, DateTimeOffset since)
     {
@@ -64,9 +61,6 @@ internal sealed partial class Scheduler(SchedulerOptions options)
         var q = Queue(tenant);
         q.Usage = q.Usage.Add(r, sign);
     }
-
-    /// <summary>The tenant's weighted dominant share of these nodes.</summary>
-    public double ShareOf(string tenant, IReadOnlyCollection<NodeActor> nodes, double weight) => Share(UsageOf(tenant), Totals(nodes), weight);
 
     /// <summary>Places what can be placed now. Costs what it places plus a bounded look at what it passes over.</summary>
     public void Schedule(IReadOnlyCollection<NodeActor> nodes, DateTimeOffset now, ISchedulingHost host)

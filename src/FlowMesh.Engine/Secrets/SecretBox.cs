@@ -57,8 +57,6 @@ public sealed class SecretBox
         return keys.Count == 0 ? null : new SecretBox(keys);
     }
 
-    public string CurrentKeyId => _keys[0].Id;
-
     public (string KeyId, string Nonce, string Ciphertext) Encrypt(string tenant, string name, string value)
     {
         var (id, key) = _keys[0];

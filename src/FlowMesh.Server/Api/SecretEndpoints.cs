@@ -1,9 +1,9 @@
-using System.Text.RegularExpressions;
 using FlowMesh.Client.Models;
 using FlowMesh.Engine.Secrets;
 using FlowMesh.Engine.Store;
 using FlowMesh.Server.Extensibility;
 using FlowMesh.Server.Hosting;
+using FlowMesh.Workflows.Schema;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,7 +14,7 @@ namespace FlowMesh.Server.Api;
 /// A tenant's secrets: set (operator), list names and delete. Values go in and never come out: they are sealed with
 /// the configured key before they are stored, and only the engine opens them, to hand them to a task's executor.
 /// </summary>
-internal static partial class SecretEndpoints
+internal static class SecretEndpoints
 {
     private const int MaxValueBytes = 64 * 1024;
 
@@ -78,14 +78,11 @@ internal static partial class SecretEndpoints
 
     private static void CheckName(string name)
     {
-        if (!NamePattern().IsMatch(name))
+        if (!SecretNames.IsValid(name))
         {
-            throw new ApiException(400, "invalid_name", "a secret name is 1-128 letters, digits, '.', '_' or '-'", "name");
+            throw new ApiException(400, "invalid_name", $"a secret name is {SecretNames.Rule}", "name");
         }
     }
 
     private static SecretInfo Map(SecretRow r) => new(r.Name, r.UpdatedAt, r.KeyId);
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
-    private static partial Regex NamePattern();
 }

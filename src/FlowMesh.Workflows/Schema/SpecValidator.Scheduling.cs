@@ -140,16 +140,13 @@ internal sealed partial class SpecValidator
                 bag.Add(key, $"{path}.{key.Text}", "a secrets key is the environment variable to set", "a name like API_TOKEN (letters, digits, _)", $"'{key.Text}'");
             }
 
-            if (value is not ScalarNode { Kind: ScalarKind.String } s || !SecretName().IsMatch(s.Text))
+            if (value is not ScalarNode { Kind: ScalarKind.String } s || !SecretNames.IsValid(s.Text))
             {
-                bag.Add(value, $"{path}.{key.Text}", "a secrets value is the name of a secret of your tenant", "1-128 letters, digits, '.', '_' or '-'", value is ScalarNode sc ? $"'{sc.Text}'" : value.KindName);
+                bag.Add(value, $"{path}.{key.Text}", "a secrets value is the name of a secret of your tenant", SecretNames.Rule, value is ScalarNode sc ? $"'{sc.Text}'" : value.KindName);
             }
         }
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial System.Text.RegularExpressions.Regex EnvName();
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
-    private static partial System.Text.RegularExpressions.Regex SecretName();
 }
