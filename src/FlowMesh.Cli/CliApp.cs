@@ -59,6 +59,7 @@ internal static class CliApp
         root.Subcommands.Add(Remote.AdminCommands.Tenant());
         root.Subcommands.Add(Remote.SecretCommands.Create());
         root.Subcommands.Add(Remote.AdminCommands.Token());
+        root.Subcommands.Add(Cluster.ClusterCommands.Create());
         return root;
     }
 

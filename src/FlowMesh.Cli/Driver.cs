@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Cli;

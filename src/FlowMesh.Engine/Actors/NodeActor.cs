@@ -1,4 +1,4 @@
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Workflows;
 
 namespace FlowMesh.Engine.Actors;

@@ -1,4 +1,4 @@
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 
 namespace FlowMesh.Engine.Actors;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlowMesh.Engine.Actors;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 
 namespace FlowMesh.Engine.Runtime;
 

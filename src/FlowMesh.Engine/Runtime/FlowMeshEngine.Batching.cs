@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Scheduling;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Engine.Runtime;

@@ -4,7 +4,7 @@ using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent.Protocol;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Results;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Workflows;
 

@@ -3,8 +3,12 @@ using System.Text.Json;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent;
 using FlowMesh.Engine.Agent.Protocol;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
+using HeartbeatReply = FlowMesh.Engine.Agent.Protocol.HeartbeatReply;
+using NodeRegistration = FlowMesh.Engine.Agent.Protocol.NodeRegistration;
+using NodeWelcome = FlowMesh.Engine.Agent.Protocol.NodeWelcome;
+using TaskReport = FlowMesh.Engine.Agent.Protocol.TaskReport;
 
 namespace FlowMesh.Engine.Runtime;
 

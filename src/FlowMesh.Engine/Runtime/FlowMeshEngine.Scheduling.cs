@@ -1,7 +1,7 @@
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Scheduling;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Engine.Runtime;

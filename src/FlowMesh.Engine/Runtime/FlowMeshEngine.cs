@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Agent;
 using FlowMesh.Engine.Executors;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Workflows;
 

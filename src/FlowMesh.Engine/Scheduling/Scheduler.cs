@@ -1,5 +1,5 @@
 using FlowMesh.Engine.Actors;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Workflows;
 
 namespace FlowMesh.Engine.Scheduling;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FlowMesh.Client.Models;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 
 namespace FlowMesh.Server.Api;

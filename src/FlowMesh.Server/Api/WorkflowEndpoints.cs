@@ -60,9 +60,9 @@ internal static class WorkflowEndpoints
     private static WorkflowPage List(HttpContext http, StoreAccess stores, string? state, string? name, string? submitter, DateTimeOffset? since, DateTimeOffset? until,
         int? limit, string? cursor)
     {
-        if (state is not null && !Enum.TryParse<Engine.States.WorkflowState>(state, ignoreCase: true, out _))
+        if (state is not null && !Enum.TryParse<Abstractions.WorkflowState>(state, ignoreCase: true, out _))
         {
-            throw new ApiException(400, "invalid_state", $"state must be one of {string.Join(", ", Enum.GetNames<Engine.States.WorkflowState>())}", "state");
+            throw new ApiException(400, "invalid_state", $"state must be one of {string.Join(", ", Enum.GetNames<Abstractions.WorkflowState>())}", "state");
         }
 
         var take = Http.Limit(limit, 50, 500);
@@ -141,7 +141,7 @@ internal static class WorkflowEndpoints
     }
 
     private static string? Normalize(string? state) =>
-        state is null ? null : Enum.Parse<Engine.States.WorkflowState>(state, ignoreCase: true).ToString();
+        state is null ? null : Enum.Parse<Abstractions.WorkflowState>(state, ignoreCase: true).ToString();
 
     /// <summary>Keyset cursor over (submitted_at, id), opaque to clients.</summary>
     private static class WorkflowCursor

@@ -1,6 +1,6 @@
 using FlowMesh.Engine.Agent;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

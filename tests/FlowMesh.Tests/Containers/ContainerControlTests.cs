@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Containers;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Tests.Support;
 using FlowMesh.Workflows;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Containers;
 using FlowMesh.Engine.Executors;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Tests.Support;
 
 namespace FlowMesh.Tests.Containers;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Tests.Support;
 using FlowMesh.Workflows;

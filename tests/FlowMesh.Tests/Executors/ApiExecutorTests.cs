@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Tests.Support;
 
 namespace FlowMesh.Tests.Executors;

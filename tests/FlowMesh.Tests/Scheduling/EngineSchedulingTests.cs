@@ -1,4 +1,4 @@
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Tests.Support;
 using FlowMesh.Workflows;

@@ -1,6 +1,6 @@
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Scheduling;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Tests.Support;
 using FlowMesh.Workflows;
 

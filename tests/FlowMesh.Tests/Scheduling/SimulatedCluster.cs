@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FlowMesh.Engine.Actors;
 using FlowMesh.Engine.Scheduling;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Workflows;
 
 namespace FlowMesh.Tests.Scheduling;

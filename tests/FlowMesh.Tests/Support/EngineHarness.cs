@@ -1,6 +1,6 @@
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Engine.States;
+using FlowMesh.Abstractions;
 using FlowMesh.Engine.Store;
 using FlowMesh.Workflows;
 

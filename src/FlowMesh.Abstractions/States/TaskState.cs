@@ -1,4 +1,4 @@
-namespace FlowMesh.Engine.States;
+namespace FlowMesh.Abstractions;
 
 /// <summary>Life of a task. Succeeded, Failed, Skipped and Cancelled are terminal.</summary>
 public enum TaskState

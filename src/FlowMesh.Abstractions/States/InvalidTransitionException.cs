@@ -1,4 +1,4 @@
-namespace FlowMesh.Engine.States;
+namespace FlowMesh.Abstractions;
 
 /// <summary>A transition the state machine does not allow.</summary>
 public sealed class InvalidTransitionException(string machine, string from, string to)

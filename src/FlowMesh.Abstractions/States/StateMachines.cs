@@ -1,4 +1,4 @@
-namespace FlowMesh.Engine.States;
+namespace FlowMesh.Abstractions;
 
 /// <summary>The three state machines of the fabric (documented in docs/ARCHITECTURE.md).</summary>
 public static class StateMachines

@@ -1,4 +1,4 @@
-namespace FlowMesh.Engine.States;
+namespace FlowMesh.Abstractions;
 
 /// <summary>
 /// An explicit transition table; everything not listed is rejected. Terminal states are named, not inferred: a

@@ -1,4 +1,4 @@
-namespace FlowMesh.Engine.States;
+namespace FlowMesh.Abstractions;
 
 public enum NodeState
 {

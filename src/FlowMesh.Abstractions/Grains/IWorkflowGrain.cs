@@ -1,0 +1,29 @@
+namespace FlowMesh.Abstractions;
+
+/// <summary>
+/// One workflow (keyed by its id): its DAG's readiness counters, conditions and references, the cancel cascade, and its
+/// ordered event log, which is also its durable state (an activation replays it).
+/// </summary>
+public interface IWorkflowGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the workflow and starts it; durable when it returns. A second submit of the same id changes nothing.</summary>
+    Task<WorkflowSnapshot> SubmitAsync(WorkflowPlan plan);
+
+    /// <summary>The workflow and its tasks; null when no workflow has this id.</summary>
+    Task<WorkflowSnapshot?> GetAsync();
+
+    /// <summary>Cancels what has not finished, running tasks included; returns the workflow's state afterwards.</summary>
+    Task<WorkflowState> CancelAsync(string reason);
+
+    /// <summary>Up to <paramref name="max"/> entries of the log after <paramref name="afterSeq"/>, in order.</summary>
+    Task<WorkflowEvent[]> ReadEventsAsync(long afterSeq, int max);
+
+    /// <summary>A task grain says its task started an attempt on a node.</summary>
+    Task TaskStartedAsync(int index, int attempt, string nodeId);
+
+    /// <summary>A task grain says its attempt ended: a terminal state, or back to Ready for another attempt.</summary>
+    Task TaskEndedAsync(TaskEnd end);
+
+    /// <summary>Lines a task's attempt wrote; the task grain checked the attempt.</summary>
+    Task AppendLogsAsync(int index, int attempt, LogEntry[] lines);
+}

@@ -1,0 +1,14 @@
+namespace FlowMesh.Abstractions;
+
+/// <summary>
+/// How an attempt ended, as the task grain decided it: <paramref name="State"/> is terminal, or
+/// <see cref="TaskState.Ready"/> when the task will run again (a retry, a lost lease) with <paramref name="Reason"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("fm.TaskEnd")]
+public sealed record TaskEnd(
+    [property: Id(0)] int Index,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] TaskState State,
+    [property: Id(3)] string? ResultJson,
+    [property: Id(4)] string? Error,
+    [property: Id(5)] string? Reason);

@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+using FlowMesh.Abstractions;
+
+namespace FlowMesh.Runtime.Grains;
+
+/// <summary>A task as its workflow grain tracks it: rebuilt from the plan and the event log on activation.</summary>
+internal sealed class TaskView(int index, TaskPlan plan)
+{
+    public int Index { get; } = index;
+
+    public TaskPlan Plan { get; } = plan;
+
+    public List<int> Dependents { get; } = [];
+
+    public TaskState State { get; set; } = TaskState.Pending;
+
+    public int Attempt { get; set; }
+
+    public string? NodeId { get; set; }
+
+    public string? Error { get; set; }
+
+    /// <summary>Upstream tasks not yet succeeded or skipped.</summary>
+    public int PendingDeps { get; set; }
+
+    /// <summary>The result, kept for dependents' references and conditions.</summary>
+    public JsonNode? Result { get; set; }
+
+    public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
+
+    public TaskSnapshot Snapshot() => new(Index, Plan.Name, Plan.TaskType, State, Attempt, NodeId, Error);
+}

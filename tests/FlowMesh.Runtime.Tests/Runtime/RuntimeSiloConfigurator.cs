@@ -1,0 +1,45 @@
+using FlowMesh.Engine.Containers;
+using FlowMesh.Engine.Executors;
+using FlowMesh.Runtime.Hosting;
+using FlowMesh.Runtime.Storage;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace FlowMesh.Runtime.Tests.Runtime;
+
+/// <summary>
+/// A silo of the test cluster as a FlowMesh cluster silo: Redis for membership, grain state, reminders and event logs,
+/// the runtime with short leases, and an embedded node that runs echo and python tasks.
+/// </summary>
+internal sealed class RuntimeSiloConfigurator : ISiloConfigurator, IClientBuilderConfigurator
+{
+    public const string RedisKey = "FlowMeshTestRedis";
+    public const string DataKey = "FlowMeshTestData";
+    public const string SlotsKey = "FlowMeshTestSlots";
+
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        var configuration = siloBuilder.Configuration;
+        siloBuilder.UseRedisStorage(configuration[RedisKey]!);
+        siloBuilder.AddFlowMeshRuntime(o =>
+        {
+            o.DataDirectory = configuration[DataKey]!;
+            o.Lease = TimeSpan.FromSeconds(4);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+            o.LeaseCheckInterval = TimeSpan.FromMilliseconds(500);
+            o.RequeueInterval = TimeSpan.FromSeconds(2);
+            o.UnplaceableTimeout = TimeSpan.FromSeconds(10);
+        });
+        siloBuilder.AddFlowMeshEmbeddedNode(o =>
+        {
+            o.Slots = int.TryParse(configuration[SlotsKey], out var slots) ? slots : 8;
+            o.Executors = [.. NodeExecutors.Create("python3", new ContainerOptions()).Where(e => e.TaskType is "echo" or "python")];
+        });
+    }
+
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+    {
+        clientBuilder.UseRedisClientClustering(configuration[RedisKey]!);
+        clientBuilder.AddFlowMeshStreams();
+    }
+}
