@@ -5,20 +5,28 @@ using System.Text;
 namespace FlowMesh.Bench;
 
 /// <summary>
-/// A <c>dotnet flowmesh.dll …</c> process (server or node agent): output kept for error messages, a line can be awaited,
-/// CPU time and resident memory read from /proc, SIGTERM to stop.
+/// A <c>dotnet flowmesh.dll …</c> process (server, node agent, silo) or another program (redis-server): output kept for
+/// error messages, a line can be awaited, CPU time and resident memory read from /proc, SIGTERM to stop (SIGKILL after
+/// <see cref="StopTimeout"/>).
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "flowmesh.dll");
     private readonly Process _process;
     private readonly StringBuilder _log = new();
-    private readonly List<(string Prefix, TaskCompletionSource<string> Seen)> _awaited = [];
+    private readonly List<(Func<string, string?> Match, TaskCompletionSource<string> Seen)> _awaited = [];
 
+    /// <summary>Runs <c>dotnet flowmesh.dll ARGS</c>.</summary>
     public ChildProcess(IEnumerable<string> args, IReadOnlyDictionary<string, string> env)
+        : this("dotnet", args.Prepend(Cli), env)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args.Prepend(Cli))
+    }
+
+    /// <summary>Runs <paramref name="program"/> (looked up on PATH) with <paramref name="args"/>.</summary>
+    public ChildProcess(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -51,21 +59,48 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>How long <see cref="DisposeAsync"/> waits after SIGTERM before it sends SIGKILL.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Everything the process wrote so far (stdout and stderr, interleaved by line).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
     /// <summary>The rest of the first output line that starts with <paramref name="prefix"/>.</summary>
-    public Task<string> LineAsync(string prefix, TimeSpan timeout)
+    public Task<string> LineAsync(string prefix, TimeSpan timeout) =>
+        MatchAsync(line => line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..].Trim() : null, timeout);
+
+    /// <summary>The first output line that starts with <paramref name="prefix"/> and contains <paramref name="text"/>, whole.</summary>
+    public Task<string> LineAsync(string prefix, string text, TimeSpan timeout) =>
+        MatchAsync(line => line.StartsWith(prefix, StringComparison.Ordinal) && line.Contains(text, StringComparison.Ordinal) ? line.Trim() : null, timeout);
+
+    private Task<string> MatchAsync(Func<string, string?> match, TimeSpan timeout)
     {
         var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_log)
         {
             foreach (var line in _log.ToString().Split('\n'))
             {
-                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                if (match(line.TrimEnd('\r')) is { } rest)
                 {
-                    return Task.FromResult(line[prefix.Length..].Trim());
+                    return Task.FromResult(rest);
                 }
             }
 
-            _awaited.Add((prefix, seen));
+            if (_process.HasExited)
+            {
+                return Task.FromException<string>(new InvalidOperationException($"the process exited ({_process.ExitCode}):\n{_log}"));
+            }
+
+            _awaited.Add((match, seen));
         }
 
         return seen.Task.WaitAsync(timeout);
@@ -96,14 +131,16 @@ internal sealed class ChildProcess : IAsyncDisposable
                 await kill.WaitForExitAsync();
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(StopTimeout);
             try
             {
                 await _process.WaitForExitAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
+                await Console.Error.WriteLineAsync($"  {_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList.Take(3))} (pid {_process.Id}) still ran {StopTimeout.TotalSeconds:0} s after SIGTERM: SIGKILL");
                 _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
             }
         }
 
@@ -120,9 +157,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         lock (_log)
         {
             _log.AppendLine(line);
-            foreach (var (prefix, seen) in _awaited.Where(a => line.StartsWith(a.Prefix, StringComparison.Ordinal)))
+            foreach (var (match, seen) in _awaited)
             {
-                seen.TrySetResult(line[prefix.Length..].Trim());
+                if (match(line) is { } rest)
+                {
+                    seen.TrySetResult(rest);
+                }
             }
         }
     }

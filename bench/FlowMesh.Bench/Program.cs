@@ -3,16 +3,20 @@ using System.Globalization;
 namespace FlowMesh.Bench;
 
 /// <summary>
-/// flowmesh-bench SCENARIO… [--mode embedded|server|cluster] [--runs N] [--pg CONN] [--slots N] [--work-dir DIR]
+/// flowmesh-bench SCENARIO… [--mode embedded|server|cluster|grains|grains-cluster] [--runs N] [--pg CONN] [--slots N] [--agents N] [--work-dir DIR]
 /// Prints one markdown row a scenario (median, min and max of the runs) for docs/BENCHMARKS.md.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: flowmesh-bench SCENARIO... [--mode embedded|server|cluster] [--durability fsync|process] [--runs N] [--pg CONNECTION-STRING] [--slots N] [--work-dir DIR]
+        usage: flowmesh-bench SCENARIO... [--mode embedded|server|cluster|grains|grains-cluster] [--durability fsync|process] [--runs N] [--pg CONNECTION-STRING] [--slots N] [--agents N] [--work-dir DIR]
           throughput (echo tasks, end to end): chain_1000 fanout_10000 many_1000x10 huge_100000
           latency and scale (server or cluster mode): sse_latency signal_latency agents_1000 live_10000
           micro (BenchmarkDotNet, in process): micro
+        modes: embedded (engine in process, SQLite), server (flowmesh server + node process, SQLite), cluster (the same on PostgreSQL, --pg);
+          on the Orleans runtime (throughput scenarios only): grains (one silo in process, SQLite per --durability, its embedded node)
+          and grains-cluster (a redis-server of its own with appendfsync always, 3 silo processes, --agents agent processes
+          (default 2) sharing --slots)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -43,7 +47,7 @@ internal static class Program
                 await Scenarios.RunAsync(scenario, options, cancel.Token);
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or HttpRequestException or Npgsql.NpgsqlException or FlowMesh.Client.FlowMeshException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException or FlowMesh.Client.FlowMeshException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
@@ -69,7 +73,7 @@ internal static class Program
             {
                 case "--mode":
                     var mode = Value();
-                    options = options with { Mode = mode is "embedded" or "server" or "cluster" ? mode : throw new ArgumentException($"--mode must be embedded, server or cluster, not '{mode}'") };
+                    options = options with { Mode = BenchOptions.Modes.Contains(mode) ? mode : throw new ArgumentException($"--mode must be one of {string.Join(", ", BenchOptions.Modes)}, not '{mode}'") };
                     break;
                 case "--durability":
                     var durability = Value();
@@ -82,6 +86,7 @@ internal static class Program
                     break;
                 case "--runs": options = options with { Runs = Number("--runs") }; break;
                 case "--slots": options = options with { Slots = Number("--slots") }; break;
+                case "--agents": options = options with { Agents = Number("--agents") }; break;
                 case "--pg": options = options with { Postgres = Value() }; break;
                 case "--work-dir": options = options with { WorkDir = Value() }; break;
                 case var s when s.StartsWith('-'): throw new ArgumentException($"unknown flag {s}");
@@ -98,6 +103,16 @@ internal static class Program
         if (options.Mode == "cluster" && string.IsNullOrEmpty(options.Postgres))
         {
             throw new ArgumentException("cluster mode needs --pg CONNECTION-STRING (or FLOWMESH_BENCH_PG)");
+        }
+
+        if (options.IsGrains && scenarios.FirstOrDefault(s => !Scenarios.Throughput.Contains(s)) is { } other)
+        {
+            throw new ArgumentException($"{options.Mode} mode runs the throughput scenarios ({string.Join(" ", Scenarios.Throughput)}), not {other}");
+        }
+
+        if (options.Mode == "grains-cluster" && options.Slots < options.Agents)
+        {
+            throw new ArgumentException($"--slots ({options.Slots}) must give each of the {options.Agents} agents at least one");
         }
 
         return (options, scenarios);

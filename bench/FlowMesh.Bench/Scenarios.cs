@@ -10,6 +10,9 @@ internal static class Scenarios
         "chain_1000", "fanout_10000", "many_1000x10", "huge_100000", "sse_latency", "signal_latency", "agents_1000", "live_10000", "micro",
     };
 
+    /// <summary>The end-to-end echo workloads: the only ones the grains modes run.</summary>
+    public static readonly IReadOnlySet<string> Throughput = new HashSet<string>(StringComparer.Ordinal) { "chain_1000", "fanout_10000", "many_1000x10", "huge_100000" };
+
     public static async Task RunAsync(string name, BenchOptions options, CancellationToken cancellationToken)
     {
         switch (name)
@@ -31,9 +34,12 @@ internal static class Scenarios
         var results = new List<RunResult>();
         for (var run = 1; run <= runs; run++)
         {
-            var result = options.IsRemote
-                ? await new RemoteTarget(options).RunAsync(workload, cancellationToken)
-                : await new EmbeddedTarget(options).RunAsync(workload, cancellationToken);
+            var result = options.Mode switch
+            {
+                "grains" or "grains-cluster" => await new GrainsTarget(options).RunAsync(workload, cancellationToken),
+                "server" or "cluster" => await new RemoteTarget(options).RunAsync(workload, cancellationToken),
+                _ => await new EmbeddedTarget(options).RunAsync(workload, cancellationToken),
+            };
             results.Add(result);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {workload.Name} run {run}: {result.WallSeconds:0.000} s, {result.TasksPerSecond:0} tasks/s, dispatch p50 {Stats.Ms(Stats.Median(result.DispatchMs))} ms"));
@@ -44,8 +50,10 @@ internal static class Scenarios
         var hops = results.SelectMany(r => r.HopMs).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {workload.Name} | {options.Mode} | {workload.TotalTasks} | {Stats.Spread([.. results.Select(r => r.WallSeconds)], "0.00")} | {Stats.Spread([.. results.Select(r => r.TasksPerSecond)], "0")} " +
-            $"| {Stats.Ms(Stats.Percentile(dispatch, 50))} / {Stats.Ms(Stats.Percentile(dispatch, 95))} / {Stats.Ms(Stats.Percentile(dispatch, 99))} " +
-            $"| {Stats.Ms(Stats.Percentile(place, 50))} / {Stats.Ms(Stats.Percentile(place, 99))} " +
-            $"| {(hops.Count == 0 ? "–" : $"{Stats.Ms(Stats.Percentile(hops, 50))} / {Stats.Ms(Stats.Percentile(hops, 95))} / {Stats.Ms(Stats.Percentile(hops, 99))}")} |"));
+            $"| {Percentiles(dispatch, 50, 95, 99)} | {Percentiles(place, 50, 99)} | {Percentiles(hops, 50, 95, 99)} |"));
     }
+
+    /// <summary>"p50 / p95 / p99" of the samples in milliseconds, or "–" where none could be taken.</summary>
+    private static string Percentiles(List<double> samples, params double[] ps) =>
+        samples.Count == 0 ? "–" : string.Join(" / ", ps.Select(p => Stats.Ms(Stats.Percentile(samples, p))));
 }

@@ -18,6 +18,12 @@ public interface IWorkflowGrain : IGrainWithStringKey
     /// <summary>Up to <paramref name="max"/> entries of the log after <paramref name="afterSeq"/>, in order.</summary>
     Task<WorkflowEvent[]> ReadEventsAsync(long afterSeq, int max);
 
+    /// <summary>
+    /// Re-syncs the tasks that are queued or running with their grains (which re-queue themselves and re-arm their lease
+    /// checks): after a silo died, their activations and timers may have died with it.
+    /// </summary>
+    Task ReconcileAsync();
+
     /// <summary>A task grain says its task started an attempt on a node.</summary>
     Task TaskStartedAsync(int index, int attempt, string nodeId);
 

@@ -64,6 +64,8 @@ internal sealed partial class WorkflowGrain
     /// made ready (the silo died in between) become ready; queued and running tasks are synced with their grains,
     /// which re-queue themselves or re-arm their lease checks, and re-send an outcome this grain never heard.
     /// </summary>
+    public Task ReconcileAsync() => Plan is null || StateMachines.Workflow.IsTerminal(_state) ? Task.CompletedTask : ReconcileAsync(CancellationToken.None);
+
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var ready = new List<TaskView>();

@@ -20,6 +20,7 @@ internal sealed partial class WorkflowGrain(
     [PersistentState("workflow", RuntimeNames.Storage)] IPersistentState<WorkflowRecord> record,
     IWorkflowEventStore events,
     IOptions<RuntimeOptions> options,
+    ActiveWorkflows active,
     TimeProvider time,
     ILogger<WorkflowGrain> logger) : Grain, IWorkflowGrain, IRemindable
 {
@@ -42,6 +43,7 @@ internal sealed partial class WorkflowGrain(
             Stream = this.GetStreamProvider(FlowMeshStreams.Provider).GetStream<WorkflowEvent>(Orleans.Runtime.StreamId.Create(FlowMeshStreams.WorkflowEvents, Id)),
             PublishFailed = ex => LogPublishFailed(logger, Id, ex),
         };
+        active.Add(Id);
         if (Plan is null)
         {
             return;
@@ -52,8 +54,14 @@ internal sealed partial class WorkflowGrain(
         if (!StateMachines.Workflow.IsTerminal(_state))
         {
             // Not inside activation: a task grain that answers the sync may call back into this grain.
-            this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+            this.RegisterGrainTimer(ct => ReconcileAsync(ct), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        active.Remove(Id);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<WorkflowSnapshot> SubmitAsync(WorkflowPlan plan)
@@ -118,7 +126,8 @@ internal sealed partial class WorkflowGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Being activated by the reminder is the point (after a silo died); a finished workflow drops it.
+        // The catch-all after a silo died: this activation may be fresh (replayed) or old (its tasks' grains were not).
+        await ReconcileAsync();
         await KeepAliveAsync();
     }
 

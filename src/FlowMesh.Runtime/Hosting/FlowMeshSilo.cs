@@ -28,12 +28,16 @@ public static class FlowMeshSilo
             {
                 silo.UseRedisStorage(settings.Store!);
                 silo.ConfigureEndpoints(IPAddress.Loopback, Port(settings.SiloPort), Port(settings.GatewayPort));
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = settings.ProbeTimeout;
+                    o.NumMissedProbesLimit = 2;
+                });
             }
             else
             {
                 silo.UseLocalhostClustering(Port(settings.SiloPort), Port(settings.GatewayPort), serviceId: settings.ServiceId, clusterId: settings.ClusterId);
                 silo.UseSqliteStorage(settings.DatabasePath, settings.Durability);
-                silo.UseInMemoryReminderService();
             }
 
             silo.AddFlowMeshRuntime(o =>

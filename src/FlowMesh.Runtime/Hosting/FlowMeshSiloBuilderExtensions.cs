@@ -19,6 +19,9 @@ public static class FlowMeshSiloBuilderExtensions
         builder.Services.AddOptions<SchedulerOptions>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddMemoryStreams(FlowMeshStreams.Provider);
+        builder.Services.AddSingleton<ActiveWorkflows>();
+        builder.Services.AddSingleton<SiloFailureWatcher>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloFailureWatcher>());
         return builder;
     }
 

@@ -27,6 +27,12 @@ public sealed class SiloSettings
     /// <summary>Run a node in the silo's process (the embedded node); a cluster's GPU machines run agents instead.</summary>
     public bool EmbeddedNode { get; init; } = true;
 
+    /// <summary>
+    /// How long a silo waits for a probe's answer; a silo that misses two in a row is voted dead and its grains move.
+    /// Shorter than Orleans' default (5 s, three probes), because a task fabric's watchers and agents wait on the move.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public Action<EmbeddedNodeOptions>? ConfigureNode { get; init; }
 
     public Action<RuntimeOptions>? ConfigureRuntime { get; init; }

@@ -46,7 +46,23 @@ public sealed partial class NodeAgent : INodeAgent, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _self = _grains.CreateObjectReference<INodeAgent>(this);
-        await RegisterAsync(cancellationToken);
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                await RegisterAsync(cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                // The cluster is healing (a silo died and is not yet declared dead): keep trying, as an agent must.
+                LogRegisterRetry(_logger, NodeId, ex);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+
         _heartbeats = Task.Run(() => HeartbeatLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
@@ -153,6 +169,9 @@ public sealed partial class NodeAgent : INodeAgent, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node}: heartbeat failed; retrying")]
     private static partial void LogHeartbeatFailed(ILogger logger, string node, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node}: could not register yet; retrying")]
+    private static partial void LogRegisterRetry(ILogger logger, string node, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node}: could not leave cleanly")]
     private static partial void LogLeaveFailed(ILogger logger, string node, Exception ex);

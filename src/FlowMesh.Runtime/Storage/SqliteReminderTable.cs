@@ -4,8 +4,8 @@ namespace FlowMesh.Runtime.Storage;
 
 /// <summary>
 /// Orleans' reminder table in the embedded SQLite file, so an embedded silo's reminders survive its restart. Upserts and
-/// removals ride the database's group-commit writer beside grain state and event appends; the ETag check of a removal
-/// runs inside the writer's transaction, so no other write can slip between the check and the delete.
+/// removals ride the database's group-commit writer beside grain state and event appends; a removal is one DELETE that
+/// matches the ETag too, so a row replaced since the caller read it stays.
 /// </summary>
 /// <remarks>
 /// A row keeps the grain's uniform hash so the reminder service's reads of its ring range use an index instead of
