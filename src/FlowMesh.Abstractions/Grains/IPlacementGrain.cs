@@ -18,4 +18,7 @@ public interface IPlacementGrain : IGrainWithIntegerKey
 
     /// <summary>How many attempts wait, per tenant.</summary>
     Task<Dictionary<string, int>> QueuedAsync();
+
+    /// <summary>Why each of the workflow's queued tasks waits (a tenant quota or budget, no room, no node), by task index.</summary>
+    Task<Dictionary<int, string>> WaitingAsync(string workflowId);
 }

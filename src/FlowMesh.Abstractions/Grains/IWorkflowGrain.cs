@@ -27,8 +27,12 @@ public interface IWorkflowGrain : IGrainWithStringKey
     /// <summary>A task grain says its task started an attempt on a node.</summary>
     Task TaskStartedAsync(int index, int attempt, string nodeId);
 
-    /// <summary>A task grain says its attempt ended: a terminal state, or back to Ready for another attempt.</summary>
-    Task TaskEndedAsync(TaskEnd end);
+    /// <summary>
+    /// A task grain says its attempt ended: a terminal state, or back to Ready for another attempt. Returns the task's
+    /// state as the workflow now has it: a task grain that wanted another attempt and hears a terminal state (the
+    /// workflow already recorded an outcome its own state lost in a crash) adopts it instead of running again.
+    /// </summary>
+    Task<TaskState> TaskEndedAsync(TaskEnd end);
 
     /// <summary>Lines a task's attempt wrote; the task grain checked the attempt.</summary>
     Task AppendLogsAsync(int index, int attempt, LogEntry[] lines);

@@ -11,4 +11,9 @@ public sealed record TaskEnd(
     [property: Id(2)] TaskState State,
     [property: Id(3)] string? ResultJson,
     [property: Id(4)] string? Error,
-    [property: Id(5)] string? Reason);
+    [property: Id(5)] string? Reason)
+{
+    /// <summary>The attempt's last log lines (those not sent while it ran): logged just before the outcome.</summary>
+    [Id(6)]
+    public LogEntry[] Logs { get; init; } = [];
+}

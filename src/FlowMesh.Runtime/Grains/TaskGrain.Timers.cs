@@ -6,7 +6,11 @@ internal sealed partial class TaskGrain
 {
     private async Task ResumeAsync()
     {
-        await AckAsync();
+        if (await AdoptAsync(await AckAsync()))
+        {
+            return;
+        }
+
         if (S.State == TaskState.Ready && S.Work is not null && S.RetryAt is null)
         {
             await EnqueueAsync();
@@ -73,8 +77,10 @@ internal sealed partial class TaskGrain
             End(TaskState.Ready, null, $"node {node} lost attempt {attempt}", $"lease lost: node {node} stopped holding attempt {attempt}");
             await record.WriteStateAsync();
             await ReleaseAsync(node, attempt, stop: true);
-            await AckAsync();
-            await EnqueueAsync();
+            if (!await AdoptAsync(await AckAsync()))
+            {
+                await EnqueueAsync();
+            }
         }
     }
 }

@@ -50,10 +50,11 @@ internal sealed partial class TaskGrain(
             return;
         }
 
+        // Not written: the workflow's log already says the task is ready, and a new activation that lacks the work is
+        // handed it again by the workflow's re-sync. The first write is the placement, which a chain waits on anyway.
         S.Work = work;
         S.State = TaskState.Ready;
         S.ReadySince = time.GetUtcNow();
-        await record.WriteStateAsync();
         await EnqueueAsync();
         ArmTick();
     }
@@ -71,8 +72,17 @@ internal sealed partial class TaskGrain(
         S.Gpus = gpus;
         S.PlacedResources = work.Resources;
         S.Error = null;
-        await record.WriteStateAsync();
-        await Workflow.TaskStartedAsync(Ref.Index, attempt, nodeId);
+
+        // The write and the hand-over go together: a report can only be taken after this call (the grain is not
+        // reentrant), so after the write. Should the write be lost with a crash, the grain places attempt N again, and
+        // only the node holding it can report it: node and attempt together fence, as the agent runs one (task, attempt) once.
+        await Task.WhenAll(record.WriteStateAsync(), Workflow.TaskStartedAsync(Ref.Index, attempt, nodeId), AssignAsync(work, attempt, nodeId, gpus));
+        ArmTick();
+        return PlacementOutcome.Taken;
+    }
+
+    private async Task AssignAsync(TaskWork work, int attempt, string nodeId, int[] gpus)
+    {
         try
         {
             await GrainFactory.GetGrain<INodeGrain>(nodeId).AssignAsync(
@@ -84,9 +94,6 @@ internal sealed partial class TaskGrain(
             // The node grain could not take it: the lease check finds it lost and queues the task again.
             LogAssignFailed(logger, Ref.Key, nodeId, ex);
         }
-
-        ArmTick();
-        return PlacementOutcome.Taken;
     }
 
     public async Task<ReportOutcome> ReportAsync(TaskReport report)
@@ -101,11 +108,6 @@ internal sealed partial class TaskGrain(
         {
             LogStale(logger, Ref.Key, report.NodeId, report.Attempt, S.Attempt, S.NodeId);
             return ReportOutcome.Stale;
-        }
-
-        if (report.Logs.Length > 0)
-        {
-            await Workflow.AppendLogsAsync(Ref.Index, report.Attempt, report.Logs);
         }
 
         var node = S.NodeId!;
@@ -127,9 +129,14 @@ internal sealed partial class TaskGrain(
             End(TaskState.Failed, report.ResultJson, report.Error, null);
         }
 
-        await record.WriteStateAsync();
-        await ReleaseAsync(node, report.Attempt, stop: false);
-        await AckAsync();
+        S.Unacked = S.Unacked! with { Logs = report.Logs };
+
+        // The outcome's write and its news go together, so a chain waits for one commit, not two. Should the write be
+        // lost with a crash, the grain wakes up Running; its lease check then wants another attempt, and the workflow,
+        // which has the outcome, answers with it: the grain adopts it instead of running the task again.
+        var ack = AckAsync();
+        await Task.WhenAll(record.WriteStateAsync(), ReleaseAsync(node, report.Attempt, stop: false), ack);
+        await AdoptAsync(await ack);
         ArmTick();
         return ReportOutcome.Accepted;
     }
@@ -155,6 +162,7 @@ internal sealed partial class TaskGrain(
         End(TaskState.Failed, null, reason, null);
         await record.WriteStateAsync();
         await AckAsync();
+        ArmTick();
     }
 
     public async Task CancelAsync(string reason)
@@ -202,15 +210,34 @@ internal sealed partial class TaskGrain(
         S.Unacked = new TaskEnd(Ref.Index, S.Attempt, to, resultJson, error, reason);
     }
 
-    private async Task AckAsync()
+    /// <summary>Tells the workflow the unacknowledged outcome; returns the task's state as the workflow has it, or null.</summary>
+    private async Task<TaskState?> AckAsync()
     {
-        if (S.Unacked is { } end)
+        if (S.Unacked is not { } end)
         {
-            await Workflow.TaskEndedAsync(end);
-
-            // Not written: if this grain restarts before its next write, it re-sends, and the workflow ignores a repeat.
-            S.Unacked = null;
+            return null;
         }
+
+        var seen = await Workflow.TaskEndedAsync(end);
+
+        // Not written: if this grain restarts before its next write, it re-sends, and the workflow ignores a repeat.
+        S.Unacked = null;
+        return seen;
+    }
+
+    /// <summary>True when the task wanted another attempt but the workflow has its outcome already: it takes that.</summary>
+    private async Task<bool> AdoptAsync(TaskState? seen)
+    {
+        if (S.State != TaskState.Ready || seen is not ({ } terminal and (TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled)))
+        {
+            return false;
+        }
+
+        S.State = terminal;
+        S.RetryAt = null;
+        await record.WriteStateAsync();
+        ArmTick();
+        return true;
     }
 
     private async Task ReleaseAsync(string nodeId, int attempt, bool stop)

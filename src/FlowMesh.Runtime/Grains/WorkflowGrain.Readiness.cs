@@ -6,30 +6,48 @@ namespace FlowMesh.Runtime.Grains;
 
 internal sealed partial class WorkflowGrain
 {
-    public async Task TaskStartedAsync(int index, int attempt, string nodeId)
+    public Task TaskStartedAsync(int index, int attempt, string nodeId)
     {
         if (Plan is null || index < 0 || index >= _tasks.Length)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var t = _tasks[index];
         if (t.State != TaskState.Ready || attempt <= t.Attempt)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         t.Attempt = attempt;
         t.NodeId = nodeId;
         MoveTask(t, TaskState.Running);
-        await _log.FlushAsync();
+
+        // The task grain's own state is what fences the attempt; this entry only tells watchers. It rides the next
+        // flush (started here, not awaited), so the start of a task never waits on this log's disk.
+        _ = FlushInBackgroundAsync();
+        return Task.CompletedTask;
     }
 
-    public async Task TaskEndedAsync(TaskEnd end)
+    private async Task FlushInBackgroundAsync()
+    {
+        try
+        {
+            await _log.FlushAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The next awaited flush retries these entries; if the store is gone, a fresh activation replays the log.
+            LogFlushFailed(logger, Id, ex);
+            this.DeactivateOnIdle();
+        }
+    }
+
+    public async Task<TaskState> TaskEndedAsync(TaskEnd end)
     {
         if (Plan is null || end.Index < 0 || end.Index >= _tasks.Length)
         {
-            return;
+            return end.State;
         }
 
         var t = _tasks[end.Index];
@@ -37,10 +55,15 @@ internal sealed partial class WorkflowGrain
         {
             // A repeat (the task grain re-sends until it hears back) or an older attempt: already applied.
             await _log.FlushAsync();
-            return;
+            return t.State;
         }
 
         t.Attempt = end.Attempt;
+        if (end.Logs.Length > 0)
+        {
+            AppendLogs(t, end.Attempt, end.Logs);
+        }
+
         var ready = new List<TaskView>();
         if (end.State == TaskState.Ready)
         {
@@ -67,6 +90,7 @@ internal sealed partial class WorkflowGrain
         await _log.FlushAsync();
         await KeepAliveAsync();
         await SendReadyAsync(ready);
+        return t.State;
     }
 
     public async Task AppendLogsAsync(int index, int attempt, LogEntry[] lines)
@@ -76,9 +100,14 @@ internal sealed partial class WorkflowGrain
             return;
         }
 
-        var array = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
-        _log.Append(EventKinds.TaskLog, _tasks[index].Plan.Name, new JsonObject { ["attempt"] = attempt, ["lines"] = array });
+        AppendLogs(_tasks[index], attempt, lines);
         await _log.FlushAsync();
+    }
+
+    private void AppendLogs(TaskView t, int attempt, LogEntry[] lines)
+    {
+        var array = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject { ["at"] = l.At, ["stream"] = l.Stream, ["text"] = l.Text })]);
+        _log.Append(EventKinds.TaskLog, t.Plan.Name, new JsonObject { ["attempt"] = attempt, ["lines"] = array });
     }
 
     /// <summary>Ends a task and carries the news to its dependents: ready ones go to <paramref name="ready"/>.</summary>

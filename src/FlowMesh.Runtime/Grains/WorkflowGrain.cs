@@ -31,6 +31,7 @@ internal sealed partial class WorkflowGrain(
     private WorkflowState _state = WorkflowState.Pending;
     private string? _error;
     private int _terminal;
+    private bool? _reminderHeld;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -145,20 +146,27 @@ internal sealed partial class WorkflowGrain(
         }
     }
 
+    /// <summary>Holds the keep-alive reminder while the workflow runs, drops it once it ended (asks the reminder table once per activation).</summary>
     private async Task KeepAliveAsync()
     {
-        if (StateMachines.Workflow.IsTerminal(_state))
+        var wanted = !StateMachines.Workflow.IsTerminal(_state);
+        if (_reminderHeld == wanted)
         {
-            if (await this.GetReminder(KeepAlive) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
+            return;
         }
-        else if (await this.GetReminder(KeepAlive) is null)
+
+        var reminder = await this.GetReminder(KeepAlive);
+        if (!wanted && reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        else if (wanted && reminder is null)
         {
             var period = options.Value.KeepAlivePeriod;
             await this.RegisterOrUpdateReminder(KeepAlive, period, period);
         }
+
+        _reminderHeld = wanted;
     }
 
     private WorkflowSnapshot Snapshot() =>
@@ -203,6 +211,9 @@ internal sealed partial class WorkflowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workflow {WorkflowId}: publishing events on its stream failed; watchers read them from the log")]
     private static partial void LogPublishFailed(ILogger logger, string workflowId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workflow {WorkflowId}: writing its event log failed")]
+    private static partial void LogFlushFailed(ILogger logger, string workflowId, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workflow {WorkflowId}: could not sync task {Task} after activation")]
     private static partial void LogSyncFailed(ILogger logger, string workflowId, string task, Exception ex);

@@ -33,7 +33,7 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var period = options.Value.LeaseCheckInterval;
-        this.RegisterGrainTimer(_ => CheckParkedAsync(), new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true });
+        this.RegisterGrainTimer(_ => TickAsync(), new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = true });
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -93,6 +93,7 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
             {
                 var p = _placed[key];
                 _placed.Remove(key);
+                RecordUsage(account.NodeId, p);
                 node.Release(Convert(p.Resources), p.Gpus);
                 _scheduler.Charge(p.Tenant, Convert(p.Resources), -1);
             }
@@ -111,6 +112,7 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
         if (_placed.TryGetValue((nodeId, task), out var p) && p.Attempt == attempt)
         {
             _placed.Remove((nodeId, task));
+            RecordUsage(nodeId, p);
             if (_nodes.TryGetValue(nodeId, out var node))
             {
                 node.Release(Convert(p.Resources), p.Gpus);

@@ -1,0 +1,19 @@
+namespace FlowMesh.Abstractions;
+
+/// <summary>Tenant settings a tenant grain refused; nothing was changed.</summary>
+public sealed class TenantSettingsException : ArgumentException
+{
+    public TenantSettingsException()
+    {
+    }
+
+    public TenantSettingsException(string message)
+        : base(message)
+    {
+    }
+
+    public TenantSettingsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
