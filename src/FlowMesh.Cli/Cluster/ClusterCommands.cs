@@ -20,11 +20,12 @@ internal static class ClusterCommands
 {
     private static readonly Option<string?> StoreOption = new("--store")
     {
-        Description = "The cluster's Redis, redis://HOST:PORT[/DB] (default FLOWMESH_STORE; none: one embedded silo on SQLite under the data directory)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FLOWMESH_STORE") is { Length: > 0 } s ? s : null,
+        Description = "The cluster's Redis, redis://HOST:PORT[/DB] (none: one embedded silo on SQLite under the data directory)",
     };
 
     private static readonly Option<int> GatewayOption = new("--gateway-port") { Description = "The silo's gateway port (clients connect here; 0: a free one for a silo, 30000 for a client)" };
+
+    private static readonly Option<double> ConnectOption = new("--connect-seconds") { Description = "How long a client waits for the cluster to answer before it gives up", DefaultValueFactory = _ => 15 };
 
     private static readonly Option<double> LeaseOption = new("--lease-seconds") { Description = "A node silent this long loses its attempts", DefaultValueFactory = _ => 30 };
 
@@ -48,7 +49,7 @@ internal static class ClusterCommands
             command.Options.Add(o);
         }
 
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => GuardAsync(async () =>
         {
             var lease = TimeSpan.FromSeconds(result.GetValue(LeaseOption));
             var settings = new SiloSettings
@@ -69,7 +70,7 @@ internal static class ClusterCommands
             await WaitForStopAsync(cancellationToken);
             await host.StopAsync(CancellationToken.None);
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -78,15 +79,15 @@ internal static class ClusterCommands
         var command = new Command("agent", "Join a cluster as a node (an Orleans client) and run the tasks placed on it until SIGTERM");
         var name = new Option<string?>("--name") { Description = "This node's id (default: agent-HOST-PID)" };
         var slots = new Option<int>("--slots") { Description = "Tasks to run at once", DefaultValueFactory = _ => Math.Max(4, Environment.ProcessorCount * 2) };
-        foreach (var o in new Option[] { StoreOption, GatewayOption, name, slots })
+        foreach (var o in new Option[] { StoreOption, GatewayOption, ConnectOption, name, slots })
         {
             command.Options.Add(o);
         }
 
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => GuardAsync(async () =>
         {
             using var host = FlowMeshClientHost.Build(result.GetValue(StoreOption), Gateway(result));
-            await host.StartAsync(cancellationToken);
+            await ConnectAsync(host, result, cancellationToken);
             var settings = new NodeAgentSettings
             {
                 NodeId = result.GetValue(name) ?? $"agent-{Environment.MachineName}-{Environment.ProcessId}",
@@ -104,7 +105,7 @@ internal static class ClusterCommands
             await agent.DisposeAsync();
             await host.StopAsync(CancellationToken.None);
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -115,12 +116,12 @@ internal static class ClusterCommands
         var wait = new Option<bool>("--wait", "-w") { Description = "Follow the workflow and print its final state" };
         var tenant = new Option<string>("--tenant") { Description = "The tenant the workflow runs for", DefaultValueFactory = _ => "default" };
         command.Arguments.Add(file);
-        foreach (var o in new Option[] { StoreOption, GatewayOption, wait, tenant })
+        foreach (var o in new Option[] { StoreOption, GatewayOption, ConnectOption, wait, tenant })
         {
             command.Options.Add(o);
         }
 
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => GuardAsync(async () =>
         {
             var parsed = WorkflowParser.ParseFile(result.GetValue(file)!);
             if (!parsed.Success)
@@ -133,8 +134,9 @@ internal static class ClusterCommands
                 return 2;
             }
 
-            using var host = FlowMeshClientHost.Build(result.GetValue(StoreOption), Gateway(result));
-            await host.StartAsync(cancellationToken);
+            // Quiet: a one-shot command says what went wrong in one line, not in the client's connection logs.
+            using var host = FlowMeshClientHost.Build(result.GetValue(StoreOption), Gateway(result), logLevel: LogLevel.None);
+            await ConnectAsync(host, result, cancellationToken);
             var client = new FlowMeshRuntimeClient(host.Services.GetRequiredService<IClusterClient>(), TimeProvider.System);
             var submitted = await client.SubmitAsync(parsed.Workflow!, result.GetValue(tenant)!, Environment.UserName, cancellationToken);
             Console.WriteLine(submitted.Id);
@@ -147,8 +149,44 @@ internal static class ClusterCommands
             Console.WriteLine($"{submitted.Id}: {state}");
             await host.StopAsync(CancellationToken.None);
             return state == WorkflowState.Succeeded ? 0 : 1;
-        });
+        }));
         return command;
+    }
+
+    /// <summary>Bad addresses and an unreachable cluster end the command with a one-line error, not a stack trace.</summary>
+    private static async Task<int> GuardAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (RedisAddressException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: --store: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or Runtime.Hosting.RuntimeConfigurationException or SqliteStorageConfigurationException)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Starts the client, giving up after --connect-seconds with a message that says where it looked.</summary>
+    private static async Task ConnectAsync(Microsoft.Extensions.Hosting.IHost host, System.CommandLine.ParseResult result, CancellationToken cancellationToken)
+    {
+        var seconds = result.GetValue(ConnectOption);
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connect.CancelAfter(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            await host.StartAsync(connect.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var where = result.GetValue(StoreOption) is { } store ? $"the silos registered in {RedisAddress.Redact(store)}" : $"127.0.0.1:{Gateway(result)}";
+            throw new TimeoutException($"no silo answered at {where} within {seconds:0.#} s");
+        }
     }
 
     private static int Gateway(System.CommandLine.ParseResult result) => result.GetValue(GatewayOption) is > 0 and var port ? port : 30000;

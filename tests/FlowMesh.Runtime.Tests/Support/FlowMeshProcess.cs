@@ -62,6 +62,13 @@ internal sealed class FlowMeshProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The exit code, once the process ended by itself.</summary>
+    public async Task<int> ExitCodeAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
     public Task KillAsync() => SignalAsync("-KILL", wait: true);
 
     public Task PauseAsync() => SignalAsync("-STOP", wait: false);
