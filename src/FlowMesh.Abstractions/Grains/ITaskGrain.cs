@@ -9,6 +9,16 @@ public interface ITaskGrain : IGrainWithStringKey
     /// <summary>Its dependencies are done: queue <paramref name="work"/> for a node. Idempotent.</summary>
     Task ReadyAsync(TaskWork work);
 
+    /// <summary>
+    /// The workflow is paused (its log entry <paramref name="pauseSeq"/>): place nothing and stop re-queueing until
+    /// <see cref="UnholdAsync"/> with a later entry. A task without work takes <paramref name="work"/> (it became ready
+    /// while paused) but does not queue it. Durable; a call older than the last hold or unhold changes nothing.
+    /// </summary>
+    Task HoldAsync(TaskWork work, long pauseSeq);
+
+    /// <summary>The workflow resumed (its log entry <paramref name="resumeSeq"/>): drop the hold and queue the task if it is ready.</summary>
+    Task UnholdAsync(TaskWork work, long resumeSeq);
+
     /// <summary>The placement grain reserved room for this attempt on a node.</summary>
     Task<PlacementOutcome> PlaceAsync(int attempt, string nodeId, int[] gpus);
 

@@ -15,6 +15,17 @@ public interface IWorkflowGrain : IGrainWithStringKey
     /// <summary>Cancels what has not finished, running tasks included; returns the workflow's state afterwards.</summary>
     Task<WorkflowState> CancelAsync(string reason);
 
+    /// <summary>
+    /// Pauses a running workflow: what runs finishes (and its dependents become ready), but nothing new is placed until
+    /// it is resumed. Returns the workflow's state (Paused; a paused workflow stays so). Throws
+    /// <see cref="InvalidOperationException"/> for a workflow that is neither running nor paused, and
+    /// <see cref="KeyNotFoundException"/> for an unknown id.
+    /// </summary>
+    Task<WorkflowState> PauseAsync();
+
+    /// <summary>Resumes a paused workflow: its ready tasks queue again. Returns its state (Running; a running one stays so).</summary>
+    Task<WorkflowState> ResumeAsync();
+
     /// <summary>Up to <paramref name="max"/> entries of the log after <paramref name="afterSeq"/>, in order.</summary>
     Task<WorkflowEvent[]> ReadEventsAsync(long afterSeq, int max);
 

@@ -16,4 +16,11 @@ public sealed record TaskEnd(
     /// <summary>The attempt's last log lines (those not sent while it ran): logged just before the outcome.</summary>
     [Id(6)]
     public LogEntry[] Logs { get; init; } = [];
+
+    /// <summary>
+    /// Set when the attempts were spent and the task switched to its <c>fallback</c>, of this task type: the next
+    /// attempt runs the fallback (<see cref="State"/> is <see cref="TaskState.Ready"/>, <see cref="Error"/> what failed).
+    /// </summary>
+    [Id(7)]
+    public string? FallbackType { get; init; }
 }

@@ -1,6 +1,7 @@
 namespace FlowMesh.Abstractions;
 
 /// <summary>Tenant settings a tenant grain refused; nothing was changed.</summary>
+[GenerateSerializer, Alias("fm.TenantSettingsException")]
 public sealed class TenantSettingsException : ArgumentException
 {
     public TenantSettingsException()

@@ -29,6 +29,14 @@ public sealed class FlowMeshRuntimeClient(IClusterClient client, TimeProvider ti
     public Task<WorkflowState> CancelAsync(string id, string reason, CancellationToken cancellationToken) =>
         client.GetGrain<IWorkflowGrain>(id).CancelAsync(reason).WaitAsync(cancellationToken);
 
+    /// <summary>Pauses a running workflow: what runs finishes, nothing new is placed. Returns its state (Paused).</summary>
+    public Task<WorkflowState> PauseAsync(string id, CancellationToken cancellationToken) =>
+        client.GetGrain<IWorkflowGrain>(id).PauseAsync().WaitAsync(cancellationToken);
+
+    /// <summary>Resumes a paused workflow: its ready tasks queue again. Returns its state (Running).</summary>
+    public Task<WorkflowState> ResumeAsync(string id, CancellationToken cancellationToken) =>
+        client.GetGrain<IWorkflowGrain>(id).ResumeAsync().WaitAsync(cancellationToken);
+
     /// <summary>Completes with the workflow's final state.</summary>
     public async Task<WorkflowState> WaitAsync(string id, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ internal sealed partial class TaskGrain
             return;
         }
 
-        if (S.State == TaskState.Ready && S.Work is not null && S.RetryAt is null)
+        if (S.State == TaskState.Ready && S.Work is not null && S.RetryAt is null && !S.Held)
         {
             await EnqueueAsync();
         }
@@ -42,9 +42,13 @@ internal sealed partial class TaskGrain
             case TaskState.Ready when S.RetryAt is { } due && due <= now:
                 S.RetryAt = null;
                 await record.WriteStateAsync();
-                await EnqueueAsync();
+                if (!S.Held)
+                {
+                    await EnqueueAsync();
+                }
+
                 break;
-            case TaskState.Ready when S.RetryAt is null && S.Work is not null && now - _queuedAt >= options.Value.RequeueInterval:
+            case TaskState.Ready when S.RetryAt is null && S.Work is not null && !S.Held && now - _queuedAt >= options.Value.RequeueInterval:
                 await EnqueueAsync();
                 break;
             case TaskState.Running when S.NodeId is { } node:
@@ -77,7 +81,7 @@ internal sealed partial class TaskGrain
             End(TaskState.Ready, null, $"node {node} lost attempt {attempt}", $"lease lost: node {node} stopped holding attempt {attempt}");
             await record.WriteStateAsync();
             await ReleaseAsync(node, attempt, stop: true);
-            if (!await AdoptAsync(await AckAsync()))
+            if (!await AdoptAsync(await AckAsync()) && !S.Held)
             {
                 await EnqueueAsync();
             }

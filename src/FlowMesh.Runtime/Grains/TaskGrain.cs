@@ -42,7 +42,7 @@ internal sealed partial class TaskGrain(
     {
         if (S.Work is not null)
         {
-            if (S.State == TaskState.Ready && S.RetryAt is null)
+            if (S.State == TaskState.Ready && S.RetryAt is null && !S.Held)
             {
                 await EnqueueAsync();
             }
@@ -52,16 +52,18 @@ internal sealed partial class TaskGrain(
 
         // Not written: the workflow's log already says the task is ready, and a new activation that lacks the work is
         // handed it again by the workflow's re-sync. The first write is the placement, which a chain waits on anyway.
-        S.Work = work;
-        S.State = TaskState.Ready;
-        S.ReadySince = time.GetUtcNow();
-        await EnqueueAsync();
+        TakeWork(work);
+        if (!S.Held)
+        {
+            await EnqueueAsync();
+        }
+
         ArmTick();
     }
 
     public async Task<PlacementOutcome> PlaceAsync(int attempt, string nodeId, int[] gpus)
     {
-        if (S.Work is not { } work || S.State != TaskState.Ready || S.RetryAt is not null || attempt != S.Attempt + 1)
+        if (S.Work is not { } work || S.State != TaskState.Ready || S.RetryAt is not null || S.Held || attempt != S.Attempt + 1)
         {
             return PlacementOutcome.Refused;
         }
@@ -123,6 +125,10 @@ internal sealed partial class TaskGrain(
             S.RetryAt = time.GetUtcNow() + delay;
             S.FailedOn.Add(node);
             End(TaskState.Ready, null, report.Error, RetryPolicy.Reason(S.Attempt + 1, policy.MaxAttempts, delay, report.Error));
+        }
+        else if (!S.UsingFallback && FallbackWork.From(S.Work) is { } fallback)
+        {
+            return await FallBackAsync(fallback, node, report);
         }
         else
         {

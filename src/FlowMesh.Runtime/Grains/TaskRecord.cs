@@ -49,4 +49,19 @@ public sealed class TaskRecord
 
     [Id(12)]
     public ResourceShape? PlacedResources { get; set; }
+
+    /// <summary>
+    /// The workflow is paused: the task is not placed and does not queue itself. Durable, so a grain that moves with
+    /// a dead silo does not re-queue itself on activation while its workflow is paused.
+    /// </summary>
+    [Id(13)]
+    public bool Held { get; set; }
+
+    /// <summary>The workflow's log entry of the last pause or resume this grain applied: older ones change nothing.</summary>
+    [Id(14)]
+    public long HoldSeq { get; set; }
+
+    /// <summary>The attempts were spent and <see cref="Work"/> is now the task's fallback: it runs once.</summary>
+    [Id(15)]
+    public bool UsingFallback { get; set; }
 }

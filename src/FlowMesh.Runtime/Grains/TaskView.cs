@@ -8,7 +8,13 @@ internal sealed class TaskView(int index, TaskPlan plan)
 {
     public int Index { get; } = index;
 
-    public TaskPlan Plan { get; } = plan;
+    /// <summary>Replaced when a map fans out: the join then also depends on its items.</summary>
+    public TaskPlan Plan { get; set; } = plan;
+
+    /// <summary>The plan's type, or the fallback's once the task switched to it.</summary>
+    public string TaskType { get; set; } = plan.TaskType;
+
+    public bool UsingFallback { get; set; }
 
     public List<int> Dependents { get; } = [];
 
@@ -28,5 +34,5 @@ internal sealed class TaskView(int index, TaskPlan plan)
 
     public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
 
-    public TaskSnapshot Snapshot() => new(Index, Plan.Name, Plan.TaskType, State, Attempt, NodeId, Error);
+    public TaskSnapshot Snapshot() => new(Index, Plan.Name, TaskType, State, Attempt, NodeId, Error);
 }

@@ -73,6 +73,14 @@ internal sealed partial class WorkflowGrain
                 t.NodeId = null;
                 MoveTask(t, TaskState.Ready, end.Reason);
             }
+
+            if (end.FallbackType is { } type && !t.UsingFallback)
+            {
+                // A task falls back once, so a repeat of this outcome is recognised by the flag the event sets.
+                t.UsingFallback = true;
+                t.TaskType = type;
+                _log.Append(EventKinds.TaskFallback, t.Plan.Name, new JsonObject { ["taskType"] = type, ["after"] = end.Error, ["attempt"] = end.Attempt });
+            }
         }
         else
         {
@@ -153,8 +161,17 @@ internal sealed partial class WorkflowGrain
             }
         }
 
+        if (TryMap(t, ready))
+        {
+            return;
+        }
+
         MoveTask(t, TaskState.Ready);
         ready?.Add(t);
+        if (_state == WorkflowState.Paused)
+        {
+            NoteWaiting(t, PausedNote);
+        }
     }
 
     private void CheckDone()
@@ -172,7 +189,11 @@ internal sealed partial class WorkflowGrain
 
     /// <summary>Hands each ready task its work; only after the log that says it is ready is durable.</summary>
     private Task SendReadyAsync(List<TaskView> ready) =>
-        ready.Count == 0 ? Task.CompletedTask : Task.WhenAll(ready.Where(t => t.State == TaskState.Ready).Select(t => TaskGrain(t).ReadyAsync(BuildWork(t))));
+        ready.Count == 0 ? Task.CompletedTask : Task.WhenAll(ready.Where(t => t.State == TaskState.Ready).Select(HandOverAsync));
+
+    /// <summary>Hands a ready task its work: held while the workflow is paused (with the pause it belongs to).</summary>
+    private Task HandOverAsync(TaskView t) =>
+        _state == WorkflowState.Paused ? TaskGrain(t).HoldAsync(BuildWork(t), _pauseSeq) : TaskGrain(t).ReadyAsync(BuildWork(t));
 
     /// <summary>The spec as it will run: references resolved from upstream results, which also travel as <c>_upstreamResults</c>.</summary>
     private TaskWork BuildWork(TaskView t)

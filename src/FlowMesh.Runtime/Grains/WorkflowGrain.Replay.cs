@@ -54,6 +54,16 @@ internal sealed partial class WorkflowGrain
             case EventKinds.TaskResult when t is not null && JsonNode.Parse(e.Data) is JsonObject data:
                 t.Result = data["result"]?.DeepClone();
                 break;
+            case EventKinds.WorkflowPaused or EventKinds.WorkflowUnpaused:
+                _pauseSeq = e.Seq;
+                break;
+            case EventKinds.TaskFallback when t is not null && JsonNode.Parse(e.Data) is JsonObject data:
+                t.UsingFallback = true;
+                t.TaskType = data["taskType"]?.GetValue<string>() ?? t.TaskType;
+                break;
+            case EventKinds.TaskMapped when t is not null:
+                _mapped.Add(t.Index);
+                break;
             default:
                 break;
         }
@@ -69,6 +79,7 @@ internal sealed partial class WorkflowGrain
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var ready = new List<TaskView>();
+        RepairMapped();
         foreach (var t in _tasks.Where(t => t.State == TaskState.Pending && t.PendingDeps == 0))
         {
             OnDependenciesDone(t, ready);
@@ -81,11 +92,17 @@ internal sealed partial class WorkflowGrain
         {
             try
             {
+                if (_pauseSeq > 0)
+                {
+                    // Before the sync, which re-queues a ready task that is not held: a hold or unhold may have been lost.
+                    await HoldOrUnholdAsync(t, _state == WorkflowState.Paused, _pauseSeq);
+                }
+
                 var snapshot = await TaskGrain(t).SyncAsync();
                 if (snapshot.State == TaskState.Pending && t.State == TaskState.Ready)
                 {
                     // The task never got its work (the silo died between the log write and the hand-over).
-                    await TaskGrain(t).ReadyAsync(BuildWork(t));
+                    await HandOverAsync(t);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -16,6 +16,7 @@ internal sealed class WorkflowLog(string workflowId, IWorkflowEventStore store, 
     private List<WorkflowEvent> _pending = [];
     private Task? _writing;
     private Task _publishing = Task.CompletedTask;
+    private Task _before = Task.CompletedTask;
 
     public long NextSeq { get; set; } = 1;
 
@@ -31,6 +32,12 @@ internal sealed class WorkflowLog(string workflowId, IWorkflowEventStore store, 
         _pending.Add(e);
         return e;
     }
+
+    /// <summary>
+    /// Nothing more is written to the store until <paramref name="before"/> completes (a map's items in the plan:
+    /// replay must find the tasks the log names). If it fails, every later flush fails: the grain starts over.
+    /// </summary>
+    public void WriteAfter(Task before) => _before = before;
 
     public async Task FlushAsync()
     {
@@ -51,6 +58,7 @@ internal sealed class WorkflowLog(string workflowId, IWorkflowEventStore store, 
 
     private async Task WriteAsync()
     {
+        await _before;
         var batch = _pending;
         _pending = [];
         try
