@@ -25,7 +25,7 @@ internal sealed partial class WorkflowGrain
     {
         if (Plan is null)
         {
-            throw new KeyNotFoundException($"workflow '{Id}' is not known");
+            throw new WorkflowNotFoundException(Id);
         }
 
         var (from, to) = paused ? (WorkflowState.Running, WorkflowState.Paused) : (WorkflowState.Paused, WorkflowState.Running);
@@ -38,7 +38,7 @@ internal sealed partial class WorkflowGrain
 
         if (_state != from)
         {
-            throw new InvalidOperationException($"workflow {Id} is {_state.ToString().ToLowerInvariant()}; only a {from.ToString().ToLowerInvariant()} workflow can be {(paused ? "paused" : "resumed")}");
+            throw new WorkflowStateConflictException(Id, _state, $"workflow {Id} is {_state.ToString().ToLowerInvariant()}; only a {from.ToString().ToLowerInvariant()} workflow can be {(paused ? "paused" : "resumed")}");
         }
 
         MoveWorkflow(to, null);

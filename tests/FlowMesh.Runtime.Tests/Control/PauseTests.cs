@@ -53,7 +53,7 @@ public sealed class PauseTests(ITestOutputHelper output)
         Assert.Equal("1", Events.Field(Assert.Single(events, e => e.Kind == EventKinds.WorkflowPaused), "running"));
         Assert.Equal("0", Events.Field(Assert.Single(events, e => e.Kind == EventKinds.WorkflowUnpaused), "running"));
         Assert.Equal(["Running", "Paused", "Running", "Succeeded"], events.Where(e => e.Kind == EventKinds.WorkflowState).Select(e => Events.Field(e, "state")));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Client.PauseAsync(submitted.Id, ct));
+        await Assert.ThrowsAsync<WorkflowStateConflictException>(() => cluster.Client.PauseAsync(submitted.Id, ct));
     }
 
     [RedisFact]
