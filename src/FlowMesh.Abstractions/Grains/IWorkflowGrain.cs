@@ -45,6 +45,12 @@ public interface IWorkflowGrain : IGrainWithStringKey
     /// </summary>
     Task<TaskState> TaskEndedAsync(TaskEnd end);
 
+    /// <summary>Placement notes why a ready task waits (written when the reason changes: a <c>task.waiting</c> event).</summary>
+    Task TaskWaitingAsync(int index, int attempt, string reason);
+
+    /// <summary>A GPU attempt was placed over its tenant's soft budget (a <c>task.over_budget</c> event, once per attempt).</summary>
+    Task TaskOverBudgetAsync(int index, int attempt, string reason);
+
     /// <summary>Lines a task's attempt wrote; the task grain checked the attempt.</summary>
     Task AppendLogsAsync(int index, int attempt, LogEntry[] lines);
 }

@@ -10,4 +10,10 @@ internal sealed class NodeAssignment(WorkAssignment assignment, PlacedAttempt pl
     public PlacedAttempt Placed { get; } = placed;
 
     public DateTimeOffset SentAt { get; set; }
+
+    /// <summary>The agent has listed it as running: it got it, so it is never sent again.</summary>
+    public bool Seen { get; set; }
+
+    /// <summary>Since when a seen attempt is missing from the agent's list (it finished; its release is on its way).</summary>
+    public DateTimeOffset? GoneSince { get; set; }
 }

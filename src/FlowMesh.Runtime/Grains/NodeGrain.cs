@@ -87,11 +87,26 @@ internal sealed partial class NodeGrain(
             _heardSinceActivation = true;
         }
 
-        // At least once: an assignment the agent has not started two heartbeats after it was sent goes again.
-        foreach (var (_, a) in _assigned.Where(kv => !_running.Contains(new RunningAttempt(kv.Key, kv.Value.Placed.Attempt))))
+        foreach (var (key, a) in _assigned.ToList())
         {
-            if (now - a.SentAt >= Options.HeartbeatInterval * 2 && _agent is { } agent)
+            if (_running.Contains(new RunningAttempt(key, a.Placed.Attempt)))
             {
+                a.Seen = true;
+                a.GoneSince = null;
+            }
+            else if (a.Seen)
+            {
+                // It finished on the agent. Its release normally comes with the report; if that release was lost (a
+                // silo moving), the attempt is dropped a lease later, so its room is not held forever.
+                a.GoneSince ??= now;
+                if (now - a.GoneSince.Value > Options.Lease)
+                {
+                    _assigned.Remove(key);
+                }
+            }
+            else if (now - a.SentAt >= Options.HeartbeatInterval * 2 && _agent is { } agent)
+            {
+                // At least once: an assignment the agent has not started two heartbeats after it was sent goes again.
                 a.SentAt = now;
                 await agent.RunAsync(a.Assignment);
             }

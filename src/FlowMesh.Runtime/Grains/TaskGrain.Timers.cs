@@ -37,6 +37,12 @@ internal sealed partial class TaskGrain
     private async Task TickAsync()
     {
         var now = time.GetUtcNow();
+        if (S.Unacked is not null && await AdoptAsync(await AckAsync()))
+        {
+            // An outcome the workflow had not heard (its silo was moving) is re-sent each tick until it lands.
+            return;
+        }
+
         switch (S.State)
         {
             case TaskState.Ready when S.RetryAt is { } due && due <= now:

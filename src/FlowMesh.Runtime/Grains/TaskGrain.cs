@@ -2,6 +2,7 @@ using FlowMesh.Abstractions;
 using FlowMesh.Runtime.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace FlowMesh.Runtime.Grains;
 
@@ -10,6 +11,7 @@ namespace FlowMesh.Runtime.Grains;
 /// a sequence: a report is accepted only from the node that holds the current attempt, and anything older changes
 /// nothing. Each decision is written before anyone hears of it; an outcome is re-sent to the workflow until it lands.
 /// </summary>
+[PreferLocalPlacement]
 internal sealed partial class TaskGrain(
     [PersistentState("task", RuntimeNames.Storage)] IPersistentState<TaskRecord> record,
     IOptions<RuntimeOptions> options,
@@ -246,10 +248,28 @@ internal sealed partial class TaskGrain(
         return true;
     }
 
+    /// <summary>
+    /// Gives the attempt's room back on both sides, each on its own: one that cannot be reached (its silo is moving) must
+    /// not keep the other holding a finished attempt. What is missed heals by itself: the node grain drops an attempt
+    /// its agent stopped listing a lease ago, and the placement grain drops room its node grain no longer accounts for.
+    /// </summary>
     private async Task ReleaseAsync(string nodeId, int attempt, bool stop)
     {
-        await Placement.ReleaseAsync(nodeId, Ref, attempt);
-        await GrainFactory.GetGrain<INodeGrain>(nodeId).ReleaseAsync(Ref, attempt, stop);
+        await Task.WhenAll(
+            Quietly(() => Placement.ReleaseAsync(nodeId, Ref, attempt)),
+            Quietly(() => GrainFactory.GetGrain<INodeGrain>(nodeId).ReleaseAsync(Ref, attempt, stop)));
+
+        async Task Quietly(Func<Task> release)
+        {
+            try
+            {
+                await release();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogReleaseFailed(logger, Ref.Key, nodeId, attempt, ex);
+            }
+        }
     }
 
     private Task EnqueueAsync()
@@ -261,6 +281,9 @@ internal sealed partial class TaskGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "task {Task}: refused a stale report from node {Node} for attempt {Attempt} (current attempt {Current} on {Holder})")]
     private static partial void LogStale(ILogger logger, string task, string node, int attempt, int current, string? holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {Task}: could not release attempt {Attempt} on node {Node} yet; it heals on the next heartbeats")]
+    private static partial void LogReleaseFailed(ILogger logger, string task, string node, int attempt, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {Task}: could not hand the attempt to node {Node}; its lease check will queue it again")]
     private static partial void LogAssignFailed(ILogger logger, string task, string node, Exception ex);

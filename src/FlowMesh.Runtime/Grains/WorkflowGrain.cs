@@ -6,6 +6,7 @@ using FlowMesh.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace FlowMesh.Runtime.Grains;
 
@@ -15,6 +16,7 @@ namespace FlowMesh.Runtime.Grains;
 /// Reentrant: each call changes state without awaiting, then awaits the shared log flush, so many task reports
 /// commit in one write; a call is answered only after what it changed is durable.
 /// </summary>
+[RandomPlacement]
 [Reentrant]
 internal sealed partial class WorkflowGrain(
     [PersistentState("workflow", RuntimeNames.Storage)] IPersistentState<WorkflowRecord> record,

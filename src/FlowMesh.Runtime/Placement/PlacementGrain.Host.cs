@@ -59,7 +59,14 @@ internal sealed partial class PlacementGrain
     {
         if (IsQueued(entry))
         {
-            _waiting[new TaskRef(entry.Workflow.Id, entry.Task.Index)] = reason;
+            var key = new TaskRef(entry.Workflow.Id, entry.Task.Index);
+            if (!_waiting.TryGetValue(key, out var last) || last != reason)
+            {
+                // Only a changed reason reaches the workflow's log (the scheduler repeats itself every pass).
+                _ = NoteWaitingAsync(key, _queued[key].Work.Attempt, reason);
+            }
+
+            _waiting[key] = reason;
         }
     }
 
@@ -304,11 +311,25 @@ internal sealed partial class PlacementGrain
         }
     }
 
+    private async Task NoteWaitingAsync(TaskRef task, int attempt, string reason)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IWorkflowGrain>(task.WorkflowId).TaskWaitingAsync(task.Index, attempt, reason);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A note, not a decision: the reason stays readable through WaitingAsync.
+            LogPlaceFailed(logger, task.Key, ex);
+        }
+    }
+
     private async Task FlagAsync(string tenant, TenantOverBudget flag)
     {
         try
         {
             await GrainFactory.GetGrain<ITenantGrain>(tenant).FlagOverBudgetAsync(flag);
+            await GrainFactory.GetGrain<IWorkflowGrain>(flag.Task.WorkflowId).TaskOverBudgetAsync(flag.Task.Index, flag.Attempt, flag.Reason);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -68,6 +68,8 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
             _epochs[account.NodeId] = account.Epoch;
             foreach (var key in _placed.Keys.Where(k => k.Node == account.NodeId).ToList())
             {
+                // Uncharged here: the account below charges again what the node still holds.
+                _scheduler.Charge(_placed[key].Tenant, Convert(_placed[key].Resources), -1);
                 _placed.Remove(key);
             }
 
@@ -81,6 +83,11 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
             }
 
             Unpark();
+        }
+
+        else
+        {
+            DropUnaccounted(node, account);
         }
 
         var wasPlaceable = node.State == NodeState.Up && !node.Cordoned;
@@ -127,6 +134,28 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
 
     public Task<Dictionary<string, int>> QueuedAsync() =>
         Task.FromResult(_queued.Values.GroupBy(q => q.Work.Tenant, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+
+    /// <summary>
+    /// Room this grain holds for attempts the node grain no longer accounts for, placed over a lease ago: their release
+    /// was lost (a silo moving). Without this a node would look full for ever.
+    /// </summary>
+    private void DropUnaccounted(NodeActor node, NodeAccount account)
+    {
+        var now = time.GetUtcNow();
+        var held = account.Placed.Select(p => (p.Task, p.Attempt)).ToHashSet();
+        foreach (var key in _placed.Keys.Where(k => k.Node == account.NodeId).ToList())
+        {
+            var p = _placed[key];
+            var since = _started.TryGetValue(key, out var s) && s.Attempt == p.Attempt ? s.At : now;
+            if (!held.Contains((p.Task, p.Attempt)) && now - since > options.Value.Lease)
+            {
+                _placed.Remove(key);
+                RecordUsage(account.NodeId, p);
+                node.Release(Convert(p.Resources), p.Gpus);
+                _scheduler.Charge(p.Tenant, Convert(p.Resources), -1);
+            }
+        }
+    }
 
     private void Add(QueuedWork work)
     {

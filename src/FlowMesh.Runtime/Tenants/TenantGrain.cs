@@ -20,7 +20,6 @@ internal sealed class TenantGrain(
     public async Task<TenantView> ConfigureAsync(TenantSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
         Ledger.Configure(settings, time.GetUtcNow());
         await WriteAsync();
         return Ledger.View(Tenant);
