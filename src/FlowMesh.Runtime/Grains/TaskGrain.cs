@@ -23,7 +23,9 @@ internal sealed partial class TaskGrain(
 
     private TaskRecord S => record.State;
 
-    private TaskRef Ref => TaskRef.Parse(this.GetPrimaryKeyString());
+    private TaskRef? _ref;
+
+    private TaskRef Ref => _ref ??= TaskRef.Parse(this.GetPrimaryKeyString());
 
     private IWorkflowGrain Workflow => GrainFactory.GetGrain<IWorkflowGrain>(Ref.WorkflowId);
 
