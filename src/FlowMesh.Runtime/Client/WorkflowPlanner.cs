@@ -27,6 +27,10 @@ public static class WorkflowPlanner
     public static ResourceShape Shape(ResourceRequest r) =>
         r == ResourceRequest.None ? ResourceShape.None : new ResourceShape(r.CpuMillis, r.MemoryBytes, r.GpuCount, r.Gpu?.Type, r.Gpu?.MemoryBytes ?? 0);
 
+    /// <summary>The inverse of <see cref="Shape"/>: what the scheduler and executors take.</summary>
+    public static ResourceRequest Request(ResourceShape r) =>
+        new(r.CpuMillis, r.MemoryBytes, r.GpuCount > 0 ? new GpuRequest(r.GpuType ?? "any", r.GpuCount, r.GpuMemoryBytes) : null);
+
     /// <summary>The spec's own JSON, for plans built by hand (tests, host apps without the parser).</summary>
     public static string Spec(JsonObject spec) => spec.ToJsonString();
 }

@@ -5,7 +5,7 @@ namespace FlowMesh.Runtime.Grains;
 /// <summary>Holds while the workflow is paused, and the switch to a fallback once the attempts are spent.</summary>
 internal sealed partial class TaskGrain
 {
-    private bool IsTerminal => S.State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
+    private bool IsTerminal => StateMachines.Task.IsTerminal(S.State);
 
     public async Task HoldAsync(TaskWork work, long pauseSeq)
     {

@@ -177,7 +177,7 @@ internal sealed partial class TaskGrain(
 
     public async Task CancelAsync(string reason)
     {
-        if (S.State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled)
+        if (IsTerminal)
         {
             return;
         }
@@ -238,7 +238,7 @@ internal sealed partial class TaskGrain(
     /// <summary>True when the task wanted another attempt but the workflow has its outcome already: it takes that.</summary>
     private async Task<bool> AdoptAsync(TaskState? seen)
     {
-        if (S.State != TaskState.Ready || seen is not ({ } terminal and (TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled)))
+        if (S.State != TaskState.Ready || seen is not { } terminal || !StateMachines.Task.IsTerminal(terminal))
         {
             return false;
         }

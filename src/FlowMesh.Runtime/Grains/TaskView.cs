@@ -32,7 +32,7 @@ internal sealed class TaskView(int index, TaskPlan plan)
     /// <summary>The result, kept for dependents' references and conditions.</summary>
     public JsonNode? Result { get; set; }
 
-    public bool IsTerminal => State is TaskState.Succeeded or TaskState.Failed or TaskState.Skipped or TaskState.Cancelled;
+    public bool IsTerminal => StateMachines.Task.IsTerminal(State);
 
     public TaskSnapshot Snapshot() => new(Index, Plan.Name, TaskType, State, Attempt, NodeId, Error);
 }

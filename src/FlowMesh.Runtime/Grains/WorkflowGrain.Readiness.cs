@@ -206,7 +206,7 @@ internal sealed partial class WorkflowGrain
         }
 
         // {node, path} may name any ancestor, not only a direct dependency (the parser checked it is upstream).
-        foreach (var o in Descendants(spec).OfType<JsonObject>())
+        foreach (var o in JsonTree.Descendants([spec]).OfType<JsonObject>())
         {
             if (o.ContainsKey("path") && o["node"] is JsonValue v && v.TryGetValue<string>(out var name) && !upstream.ContainsKey(name) && _byName.ContainsKey(name))
             {
@@ -220,26 +220,5 @@ internal sealed partial class WorkflowGrain
         var upstreamJson = new JsonObject(upstream.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
         spec["_upstreamResults"] = upstreamJson.DeepClone();
         return new TaskWork(new TaskRef(Id, t.Index), t.Plan.Name, t.Plan.TaskType, Plan!.Tenant, spec.ToJsonString(), upstreamJson.ToJsonString(), [.. upstream.Keys], t.Plan.Resources);
-    }
-
-    private static IEnumerable<JsonNode> Descendants(JsonNode root)
-    {
-        var stack = new Stack<JsonNode>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var node = stack.Pop();
-            yield return node;
-            var children = node switch
-            {
-                JsonObject o => o.Select(kv => kv.Value),
-                JsonArray a => a,
-                _ => [],
-            };
-            foreach (var child in children.OfType<JsonNode>())
-            {
-                stack.Push(child);
-            }
-        }
     }
 }

@@ -3,7 +3,6 @@ using FlowMesh.Abstractions;
 using FlowMesh.Engine.Agent;
 using FlowMesh.Engine.Executors;
 using FlowMesh.Engine.Runtime;
-using FlowMesh.Workflows;
 using EngineData = FlowMesh.Engine.Runtime.DataDirectory;
 
 namespace FlowMesh.Runtime.Node;
@@ -111,11 +110,10 @@ public sealed partial class NodeAgent
         }
 
         var dirs = w.UpstreamTasks.ToDictionary(n => n, n => EngineData.ResultsOf(_settings.DataDirectory, wf, n), StringComparer.Ordinal);
-        var r = w.Resources;
         return new ExecutionRequest(wf, w.Name, w.TaskType, a.Attempt, spec, upstream, dirs,
             EngineData.ResultsOf(_settings.DataDirectory, wf, w.Name), EngineData.WorkOf(_settings.DataDirectory, wf, w.Name, a.Attempt), a.Gpus)
         {
-            Resources = new ResourceRequest(r.CpuMillis, r.MemoryBytes, r.GpuCount > 0 ? new GpuRequest(r.GpuType ?? "any", r.GpuCount, r.GpuMemoryBytes) : null),
+            Resources = Client.WorkflowPlanner.Request(w.Resources),
             TraceParent = a.TraceParent,
         };
     }

@@ -225,8 +225,7 @@ internal sealed partial class PlacementGrain(IOptions<RuntimeOptions> options, I
         }
     }
 
-    private static ResourceRequest Convert(ResourceShape r) =>
-        new(r.CpuMillis, r.MemoryBytes, r.GpuCount > 0 ? new GpuRequest(r.GpuType ?? "any", r.GpuCount, r.GpuMemoryBytes) : null);
+    private static ResourceRequest Convert(ResourceShape r) => Client.WorkflowPlanner.Request(r);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "placing task {Task} failed; it queues itself again")]
     private static partial void LogPlaceFailed(ILogger logger, string task, Exception ex);

@@ -26,7 +26,10 @@ internal sealed class RuntimeCluster : IAsyncDisposable
 
     public FlowMeshRuntimeClient Client { get; }
 
-    public static async Task<RuntimeCluster> StartAsync(int silos, int slots = 8)
+    public IPlacementGrain Placement => Cluster.Client.GetGrain<IPlacementGrain>(0);
+
+    /// <summary>Starts the cluster; <paramref name="gpus"/> makes each node declare that many GPUs (and CPU and memory to spare).</summary>
+    public static async Task<RuntimeCluster> StartAsync(int silos, int slots = 8, int? gpus = null)
     {
         var redis = await RedisServer.StartNewAsync();
         var data = Directory.CreateTempSubdirectory("flowmesh-runtime-").FullName;
@@ -40,6 +43,7 @@ internal sealed class RuntimeCluster : IAsyncDisposable
             [RuntimeSiloConfigurator.RedisKey] = redis.Url,
             [RuntimeSiloConfigurator.DataKey] = data,
             [RuntimeSiloConfigurator.SlotsKey] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuntimeSiloConfigurator.GpusKey] = gpus?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }));
         builder.AddSiloBuilderConfigurator<RuntimeSiloConfigurator>();
         builder.AddClientBuilderConfigurator<RuntimeSiloConfigurator>();
@@ -66,7 +70,12 @@ internal sealed class RuntimeCluster : IAsyncDisposable
     }
 
     public Task<WorkflowSnapshot> SubmitAsync(string yaml, CancellationToken cancellationToken) =>
-        Client.SubmitAsync(Parse(yaml), "default", "test", cancellationToken);
+        SubmitAsync(yaml, "default", cancellationToken);
+
+    public Task<WorkflowSnapshot> SubmitAsync(string yaml, string tenant, CancellationToken cancellationToken) =>
+        Client.SubmitAsync(Parse(yaml), tenant, "test", cancellationToken);
+
+    public ITenantGrain Tenant(string name) => Cluster.Client.GetGrain<ITenantGrain>(name);
 
     /// <summary>Every event of the workflow, from the first, until its final state.</summary>
     public async Task<List<WorkflowEvent>> WatchToEndAsync(string id, CancellationToken cancellationToken)

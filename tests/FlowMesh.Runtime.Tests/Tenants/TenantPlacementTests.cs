@@ -17,7 +17,7 @@ public sealed class TenantPlacementTests
     public async Task SubmitAsync_RunningTaskQuotaOfTwo_RunsAtMostTwoAtOnceAndFinishesAll()
     {
         var ct = Timeouts.Scenario(90);
-        await using var cluster = await TenantCluster.StartAsync(slots: 8, gpus: 0);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 8, gpus: 0);
         await cluster.Tenant("quota").ConfigureAsync(new TenantSettings(MaxRunningTasks: 2));
         var gate = Path.Combine(cluster.DataDirectory, "gate");
 
@@ -44,7 +44,7 @@ public sealed class TenantPlacementTests
     public async Task SubmitAsync_WeightsThreeToOneFloodingTheSameSlots_PlacesRoughlyThreeToOne()
     {
         var ct = Timeouts.Scenario(120);
-        await using var cluster = await TenantCluster.StartAsync(slots: 4, gpus: 0);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 4, gpus: 0);
         await cluster.Tenant("heavy").ConfigureAsync(new TenantSettings(Weight: 3));
         await cluster.Tenant("light").ConfigureAsync(new TenantSettings(Weight: 1));
         var gate = Path.Combine(cluster.DataDirectory, "gate");
@@ -80,7 +80,7 @@ public sealed class TenantPlacementTests
     public async Task SubmitAsync_HardBudgetSpent_HoldsTheGpuTaskWithTheReasonUntilTheBudgetIsRaised()
     {
         var ct = Timeouts.Scenario(90);
-        await using var cluster = await TenantCluster.StartAsync(slots: 4, gpus: 2);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 4, gpus: 2);
         var tenant = cluster.Tenant("capped");
         await tenant.ConfigureAsync(new TenantSettings(BudgetGpuSeconds: 100, BudgetPeriodSeconds: 86400));
         var now = DateTimeOffset.UtcNow;
@@ -102,7 +102,7 @@ public sealed class TenantPlacementTests
     public async Task ReleaseAsync_RepeatedForAFinishedGpuAttempt_RecordsItsUsageOnce()
     {
         var ct = Timeouts.Scenario(90);
-        await using var cluster = await TenantCluster.StartAsync(slots: 4, gpus: 2);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 4, gpus: 2);
         var tenant = cluster.Tenant("metered");
 
         var submitted = await cluster.SubmitAsync(GpuWorkflow("metered"), "metered", ct);
@@ -127,7 +127,7 @@ public sealed class TenantPlacementTests
     public async Task SubmitAsync_SoftBudgetSpent_RunsTheGpuTaskAndFlagsIt()
     {
         var ct = Timeouts.Scenario(90);
-        await using var cluster = await TenantCluster.StartAsync(slots: 4, gpus: 2);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 4, gpus: 2);
         var tenant = cluster.Tenant("soft");
         await tenant.ConfigureAsync(new TenantSettings(BudgetGpuSeconds: 100, BudgetPeriodSeconds: 86400, BudgetHard: false));
         var now = DateTimeOffset.UtcNow;
@@ -148,7 +148,7 @@ public sealed class TenantPlacementTests
     public async Task SubmitAsync_TaskAsksMoreGpusThanItsTenantMayUse_FailsItWithTheReason()
     {
         var ct = Timeouts.Scenario(90);
-        await using var cluster = await TenantCluster.StartAsync(slots: 4, gpus: 2);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 4, gpus: 2);
         await cluster.Tenant("small").ConfigureAsync(new TenantSettings(MaxGpus: 1));
         const string Yaml = """
             apiVersion: flowmesh/v1
@@ -175,7 +175,7 @@ public sealed class TenantPlacementTests
     [RedisFact]
     public async Task ConfigureAsync_WeightOfZero_ThrowsTenantSettingsExceptionAndKeepsTheSettings()
     {
-        await using var cluster = await TenantCluster.StartAsync(slots: 1, gpus: 0);
+        await using var cluster = await RuntimeCluster.StartAsync(silos: 1, slots: 1, gpus: 0);
         var tenant = cluster.Tenant("strict");
         await tenant.ConfigureAsync(new TenantSettings(Weight: 2));
 
@@ -186,7 +186,7 @@ public sealed class TenantPlacementTests
 
     /// <summary>Follows a workflow to its end, counting its attempts that run at once; signals when <paramref name="reached"/> first holds.</summary>
     private static Task<(List<WorkflowEvent> Events, int Most)> WatchRunningAsync(
-        TenantCluster cluster, string id, Func<int, bool> reached, TaskCompletionSource signal, CancellationToken cancellationToken) =>
+        RuntimeCluster cluster, string id, Func<int, bool> reached, TaskCompletionSource signal, CancellationToken cancellationToken) =>
         Task.Run(async () =>
         {
             var events = new List<WorkflowEvent>();
@@ -209,7 +209,7 @@ public sealed class TenantPlacementTests
             return (events, most);
         }, cancellationToken);
 
-    private static async Task<List<WorkflowEvent>> WatchToEndAsync(TenantCluster cluster, string id, CancellationToken cancellationToken)
+    private static async Task<List<WorkflowEvent>> WatchToEndAsync(RuntimeCluster cluster, string id, CancellationToken cancellationToken)
     {
         var events = new List<WorkflowEvent>();
         await foreach (var e in cluster.Client.WatchAsync(id, 0, cancellationToken))
